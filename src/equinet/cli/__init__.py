@@ -1,0 +1,21 @@
+"""The `equinet` command line: `serve`, and `db ...` for the database."""
+
+from __future__ import annotations
+
+import typer
+
+from equinet.cli.db import db_app
+from equinet.cli.serve import serve
+
+app = typer.Typer(
+    name="equinet",
+    help="Equinet: booking platform for horse care.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command()(serve)
+app.add_typer(db_app, name="db")
+
+
+def main() -> None:
+    app()

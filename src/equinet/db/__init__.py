@@ -1,0 +1,1 @@
+"""The database layer: URLs, engine, embedded server, sessions, migrations support."""

@@ -1,0 +1,54 @@
+"""One request, one transaction (design.md rule 2).
+
+The session dependency commits once, after the endpoint returned and before the response is
+sent (`scope="function"`), and rolls back on any error. Side effects registered with
+`after_commit` (e-mails, cache invalidation) run only once the commit succeeded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+logger = logging.getLogger("equinet.db.session")
+
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+def after_commit(session: AsyncSession, effect: AfterCommit) -> None:
+    """Run `effect` once this request's transaction has committed; dropped on rollback."""
+    session.info.setdefault("after_commit", []).append(effect)
+
+
+async def run_after_commit(session: AsyncSession) -> None:
+    for effect in session.info.pop("after_commit", []):
+        try:
+            await effect()
+        except Exception:  # a failed e-mail must not turn a committed request into an error
+            logger.exception("after-commit effect failed")
+
+
+def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    return maker
+
+
+async def get_db_session(
+    maker: Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)],
+) -> AsyncIterator[AsyncSession]:
+    async with maker() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            session.info.pop("after_commit", None)
+            raise
+        await session.commit()
+    await run_after_commit(session)
+
+
+DbSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]

@@ -1,0 +1,1 @@
+"""Health: is the database reachable, are migrations at head, is Redis answering."""

@@ -1,0 +1,1 @@
+"""Shared pieces used by every domain: errors, passwords, time helpers."""

@@ -1,0 +1,188 @@
+"""Errors are values with a status (design.md rule 5), rendered in one JSON shape.
+
+Every error body is `{"error": "<message for people>", "code": "<MachineCode>"}` plus
+`details` where they help. Database failures that are not the client's fault (pool exhausted,
+statement timeout, database down) become 503/504 with a clear message, never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger("equinet.errors")
+
+
+class EquinetError(Exception):
+    """A domain error: a message for people, a machine code and the HTTP status."""
+
+    status_code = 400
+    code = "BadRequest"
+    message = "Ogiltig förfrågan"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        status_code: int | None = None,
+        details: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.message = message or self.message
+        self.code = code or self.code
+        self.status_code = status_code or self.status_code
+        self.details = details
+        self.headers = headers
+        super().__init__(self.message)
+
+
+class NotFound(EquinetError):
+    status_code = 404
+    code = "NotFound"
+    message = "Hittades inte"
+
+
+class Conflict(EquinetError):
+    status_code = 409
+    code = "Conflict"
+    message = "Konflikt med befintliga data"
+
+
+class DatabaseBusy(EquinetError):
+    status_code = 503
+    code = "DatabaseBusy"
+    message = "Databasen är upptagen just nu. Försök igen om en stund."
+
+
+class DatabaseTimeout(EquinetError):
+    status_code = 504
+    code = "DatabaseTimeout"
+    message = "Databasfrågan tog för lång tid och avbröts. Försök igen."
+
+
+class DatabaseUnavailable(EquinetError):
+    status_code = 503
+    code = "DatabaseUnavailable"
+    message = "Databasen går inte att nå just nu. Försök igen om en stund."
+
+
+def error_body(message: str, code: str, details: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": message, "code": code}
+    if details is not None:
+        body["details"] = details
+    return body
+
+
+def error_response(error: EquinetError) -> JSONResponse:
+    return JSONResponse(
+        jsonable_encoder(error_body(error.message, error.code, error.details)),
+        status_code=error.status_code,
+        headers=error.headers,
+    )
+
+
+# SQLSTATEs: https://www.postgresql.org/docs/current/errcodes-appendix.html
+_QUERY_CANCELED = "57014"
+_UNIQUE_VIOLATION = "23505"
+_FOREIGN_KEY_VIOLATION = "23503"
+_SERIALIZATION_FAILURES = {"40001", "40P01"}
+_CONNECTION_CLASSES = ("08", "57P")  # connection exceptions; admin/crash shutdown
+
+
+def sqlstate_of(error: BaseException) -> str | None:
+    orig = getattr(error, "orig", None)
+    for candidate in (orig, getattr(orig, "__cause__", None)):
+        state = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if state:
+            return str(state)
+    return None
+
+
+def classify_database_error(error: BaseException) -> EquinetError:
+    """Map a SQLAlchemy/driver error to the domain error a client should see."""
+    if isinstance(error, sa_exc.TimeoutError):  # waited `pool_timeout` for a connection
+        return DatabaseBusy(headers={"Retry-After": "1"})
+    state = sqlstate_of(error)
+    if state == _QUERY_CANCELED:
+        return DatabaseTimeout()
+    if state == _UNIQUE_VIOLATION:
+        return Conflict("Posten finns redan", code="UniqueViolation")
+    if state == _FOREIGN_KEY_VIOLATION:
+        return Conflict("Posten hänger ihop med andra data", code="ForeignKeyViolation")
+    if state in _SERIALIZATION_FAILURES:
+        return Conflict("Samtidig ändring, försök igen", code="ConcurrentUpdate")
+    if (state and state.startswith(_CONNECTION_CLASSES)) or isinstance(
+        error, sa_exc.InterfaceError | sa_exc.DisconnectionError | OSError | ConnectionError
+    ):
+        return DatabaseUnavailable(headers={"Retry-After": "5"})
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return DatabaseUnavailable(headers={"Retry-After": "5"})
+    return EquinetError("Ett internt fel uppstod", code="InternalError", status_code=500)
+
+
+async def _on_equinet_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, EquinetError)
+    return error_response(error)
+
+
+async def _on_database_error(request: Request, error: Exception) -> JSONResponse:
+    domain = classify_database_error(error)
+    if domain.status_code >= 500:
+        logger.warning("%s on %s %s: %s", domain.code, request.method, request.url.path, error)
+    return error_response(domain)
+
+
+async def _on_validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    details = [
+        {
+            "field": ".".join(str(p) for p in e["loc"] if p != "body"),
+            "message": e["msg"],
+            "type": e["type"],
+        }
+        for e in error.errors()
+    ]
+    return JSONResponse(
+        jsonable_encoder(error_body("Valideringsfel", "ValidationError", details)), status_code=422
+    )
+
+
+_HTTP_CODES = {
+    404: ("Sidan eller resursen finns inte", "NotFound"),
+    405: ("Metoden är inte tillåten", "MethodNotAllowed"),
+    401: ("Inte inloggad", "Unauthorized"),
+    403: ("Åtkomst nekad", "Forbidden"),
+}
+
+
+async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    message, code = _HTTP_CODES.get(error.status_code, (str(error.detail), "HttpError"))
+    if error.status_code not in _HTTP_CODES and isinstance(error.detail, str):
+        message = error.detail
+    return JSONResponse(
+        error_body(message, code), status_code=error.status_code, headers=error.headers
+    )
+
+
+async def _on_unexpected(request: Request, error: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return JSONResponse(error_body("Ett internt fel uppstod", "InternalError"), status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(EquinetError, _on_equinet_error)
+    app.add_exception_handler(sa_exc.DBAPIError, _on_database_error)
+    app.add_exception_handler(sa_exc.TimeoutError, _on_database_error)
+    app.add_exception_handler(ConnectionError, _on_database_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected)

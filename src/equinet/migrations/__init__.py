@@ -1,0 +1,1 @@
+"""Alembic migrations: the baseline of the Equinet schema and every revision after it."""

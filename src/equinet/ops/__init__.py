@@ -1,0 +1,1 @@
+"""Operator tools: drift check, adoption, RLS check, seeding."""
