@@ -1,0 +1,39 @@
+# Equinet: every command a person needs. `make help` lists them.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format install clean-db bench
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed ## create .venv and install Equinet with its test tools
+
+run: $(VENV)/.installed ## start Equinet on http://127.0.0.1:8000 (embedded PostgreSQL unless DATABASE_URL is set)
+	$(BIN)/equinet serve
+
+test: $(VENV)/.installed ## run the whole test suite (TEST_DATABASE_URL / REDIS_URL to use real services)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed ## ruff check + format check, mypy on src
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy src
+
+format: $(VENV)/.installed ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests
+
+clean-db: ## stop nothing, delete the embedded database folder (.equinet/)
+	rm -rf .equinet
