@@ -10,6 +10,7 @@ from equinet.models.environment import EnvironmentStamp
 from equinet.models.group_bookings import GroupBookingParticipant, GroupBookingRequest
 from equinet.models.horses import Horse, HorseNote, HorsePassportToken
 from equinet.models.notifications import Notification
+from equinet.models.operations import MaintenanceMode
 from equinet.models.payments import Payment
 from equinet.models.providers import Provider, ProviderVerification
 from equinet.models.reviews import Review
@@ -38,6 +39,7 @@ __all__ = [
     "Horse",
     "HorseNote",
     "HorsePassportToken",
+    "MaintenanceMode",
     "Notification",
     "Payment",
     "Provider",
