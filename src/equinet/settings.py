@@ -66,6 +66,32 @@ class Settings(BaseSettings):
     # Development migrates and seeds the demo data when `equinet serve` starts.
     auto_migrate: bool | None = None
 
+    # E-mail: SMTP when SMTP_HOST is set, otherwise one .eml file per message in EMAIL_OUTBOX_DIR.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    email_from: str = "Equinet <noreply@equinet.se>"
+    email_outbox_dir: Path = Field(default_factory=lambda: PROJECT_ROOT / "var" / "outbox")
+    # Where links in e-mails point (verification, password reset).
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # Sessions (OWASP ASVS v5 §7): idle timeout and absolute lifetime of a login.
+    session_idle_minutes: int = Field(60 * 24 * 7, ge=1)
+    session_absolute_hours: int = Field(24 * 30, ge=1)
+
+    @property
+    def session_cookie_name(self) -> str:
+        # `__Host-` binds the cookie to this exact host over HTTPS; browsers refuse it on http.
+        if self.equinet_env is Environment.production:
+            return "__Host-equinet_session"
+        return "equinet_session"
+
+    @property
+    def session_cookie_secure(self) -> bool:
+        return self.equinet_env is Environment.production
+
     @property
     def migrates_on_start(self) -> bool:
         if self.auto_migrate is not None:

@@ -9,12 +9,14 @@ from equinet.models.catalog import Service
 from equinet.models.environment import EnvironmentStamp
 from equinet.models.group_bookings import GroupBookingParticipant, GroupBookingRequest
 from equinet.models.horses import Horse, HorseNote, HorsePassportToken
+from equinet.models.idempotency import IdempotencyKey, InvoiceCounter
 from equinet.models.notifications import Notification
 from equinet.models.operations import MaintenanceMode
 from equinet.models.payments import Payment
 from equinet.models.providers import Provider, ProviderVerification
 from equinet.models.reviews import Review
 from equinet.models.routes import Route, RouteOrder, RouteStop
+from equinet.models.sessions import PasswordResetToken, Session
 from equinet.models.uploads import Upload
 
 # The 21 tables of the Equinet baseline (schema.md), in the order of that document.
@@ -39,8 +41,11 @@ __all__ = [
     "Horse",
     "HorseNote",
     "HorsePassportToken",
+    "IdempotencyKey",
+    "InvoiceCounter",
     "MaintenanceMode",
     "Notification",
+    "PasswordResetToken",
     "Payment",
     "Provider",
     "ProviderVerification",
@@ -49,6 +54,7 @@ __all__ = [
     "RouteOrder",
     "RouteStop",
     "Service",
+    "Session",
     "Upload",
     "User",
 ]

@@ -19,13 +19,15 @@ class Booking(Base):
         Index("Booking_serviceId_idx", "serviceId"),
         Index("Booking_routeOrderId_idx", "routeOrderId"),
         Index("Booking_horseId_idx", "horseId"),
+        # Revision 0006: unique among active bookings only, so a cancelled slot can be rebooked.
         Index(
-            "Booking_providerId_bookingDate_startTime_endTime_key",
+            "Booking_active_slot_key",
             "providerId",
             "bookingDate",
             "startTime",
             "endTime",
             unique=True,
+            postgresql_where=text("status IN ('pending', 'confirmed')"),
         ),
     )
 

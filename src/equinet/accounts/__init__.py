@@ -1,0 +1,1 @@
+"""Accounts: users, login sessions, and who may call what."""

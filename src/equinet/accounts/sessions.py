@@ -1,0 +1,109 @@
+"""Server-side sessions: opaque 256-bit tokens, stored only as SHA-256 hashes.
+
+A token is valid while it is not revoked, younger than the absolute lifetime and used within
+the idle timeout. `lastSeenAt` is refreshed at most once a minute, so a busy client does not
+turn every read into a write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from equinet.db.base import utcnow
+from equinet.models import Session, User
+from equinet.settings import Settings
+
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ActiveSession:
+    session: Session
+    user: User
+
+
+async def create_session(
+    db: AsyncSession,
+    user: User,
+    settings: Settings,
+    *,
+    user_agent: str | None = None,
+    ip_address: str | None = None,
+) -> str:
+    """Start a session for `user`; returns the token (the only time it exists in clear)."""
+    token = new_token()
+    now = utcnow()
+    db.add(
+        Session(
+            user_id=user.id,
+            token_hash=hash_token(token),
+            user_agent=(user_agent or "")[:500] or None,
+            ip_address=ip_address,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(hours=settings.session_absolute_hours),
+        )
+    )
+    await db.flush()
+    return token
+
+
+async def resolve_session(db: AsyncSession, token: str, settings: Settings) -> ActiveSession | None:
+    now = utcnow()
+    idle_limit = now - timedelta(minutes=settings.session_idle_minutes)
+    row = (
+        await db.execute(
+            select(Session, User)
+            .join(User, User.id == Session.user_id)
+            .where(
+                Session.token_hash == hash_token(token),
+                Session.revoked_at.is_(None),
+                Session.expires_at > now,
+                Session.last_seen_at > idle_limit,
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    session, user = row
+    if now - session.last_seen_at >= _TOUCH_EVERY:
+        session.last_seen_at = now
+        await db.flush()
+    return ActiveSession(session=session, user=user)
+
+
+async def revoke_session(db: AsyncSession, token: str) -> None:
+    await db.execute(
+        update(Session)
+        .where(Session.token_hash == hash_token(token), Session.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+async def revoke_all_sessions(
+    db: AsyncSession, user_id: str, *, except_session_id: str | None = None
+) -> int:
+    """End every session of a user (after a password reset or change), optionally but one."""
+    statement = (
+        update(Session)
+        .where(Session.user_id == user_id, Session.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    if except_session_id is not None:
+        statement = statement.where(Session.id != except_session_id)
+    result = await db.execute(statement)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
