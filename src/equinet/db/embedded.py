@@ -27,7 +27,7 @@ def embedded_server_url(data_dir: Path) -> str:
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     fresh = not (data_dir / "PG_VERSION").exists()
-    server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    server = pgserver.get_server(data_dir, cleanup_mode="stop")  # type: ignore[attr-defined]
     uri: str = server.get_uri()
     logger.info(
         "embedded PostgreSQL %s in %s (%s)",

@@ -33,11 +33,9 @@ async def asyncpg_connect(
 ) -> asyncpg.Connection:
     """A plain asyncpg connection for administrative work (CREATE DATABASE, COPY)."""
     url = target.url
-    query = dict(url.query)
-    host = query.pop("host", None) or url.host
     ssl = target.ssl_mode if target.ssl_mode and target.ssl_mode != "disable" else None
     return await asyncpg.connect(
-        host=host if isinstance(host, str) else host[0],
+        host=target.host or None,
         port=url.port,
         user=url.username or "postgres",
         password=url.password,
