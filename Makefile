@@ -37,3 +37,12 @@ format: $(VENV)/.installed ## apply ruff's fixes and formatting
 
 clean-db: ## stop nothing, delete the embedded database folder (.equinet/)
 	rm -rf .equinet
+
+N ?= 10000
+.PHONY: seed-scale
+seed-scale: $(VENV)/.installed ## add N providers of benchmark data, ~100 bookings each (N=10000; dev/test only)
+	$(BIN)/equinet db seed --scale $(N)
+
+.PHONY: bench-pool
+bench-pool: $(VENV)/.installed ## throughput and pool waits at pool sizes 2/5/10/20 (BENCH_DATABASE_URL, loopback, seeded data)
+	$(BIN)/python bench/pool_sizes.py $(BENCH_ARGS)

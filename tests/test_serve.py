@@ -25,7 +25,11 @@ def _free_port() -> int:
 
 
 def _environment(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DIRECT_DATABASE_URL", "REDIS_URL"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "DIRECT_DATABASE_URL", "REDIS_URL"}
+    }
     env.update(EQUINET_ENV="development", EMBEDDED_PG_DIR=str(data_dir), LOG_LEVEL="INFO")
     return env
 
@@ -62,7 +66,9 @@ def _serve_until_healthy(tmp_path: Path, data_dir: Path) -> tuple[str, dict[str,
 
 def _postgres_running_on(data_dir: Path) -> bool:
     for proc in psutil.process_iter(attrs=["name", "cmdline"]):
-        if proc.info["name"] == "postgres" and str(data_dir) in " ".join(proc.info["cmdline"] or []):
+        if proc.info["name"] == "postgres" and str(data_dir) in " ".join(
+            proc.info["cmdline"] or []
+        ):
             return True
     return False
 

@@ -69,7 +69,9 @@ async def live(test_database: DatabaseTarget) -> AsyncIterator[tuple[httpx.Async
 async def _count(client: httpx.AsyncClient, email: str) -> int:
     maker = client._transport.app.state.sessionmaker  # type: ignore[attr-defined]
     async with maker() as session:
-        return int(await session.scalar(select(func.count()).where(User.email == PREFIX + email)) or 0)
+        return int(
+            await session.scalar(select(func.count()).where(User.email == PREFIX + email)) or 0
+        )
 
 
 async def test_successful_request_commits_and_runs_after_commit_effects(live) -> None:  # type: ignore[no-untyped-def]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from equinet.db.urls import is_local_host, parse_database_url
 
@@ -66,6 +67,40 @@ class Settings(BaseSettings):
     # Development migrates and seeds the demo data when `equinet serve` starts.
     auto_migrate: bool | None = None
 
+    # Backups (B1-B5); BACKUP_DIR (dumps + manifests) is declared further down. Off-site
+    # copies: the default `equinet backup push` destination (s3://bucket/prefix), an
+    # S3-compatible endpoint (MinIO...; unset for AWS), keys (unset: AWS's default chain).
+    backup_s3_url: str | None = None
+    backup_s3_endpoint_url: str | None = None
+    backup_s3_region: str | None = None
+    backup_s3_access_key_id: str | None = None
+    backup_s3_secret_access_key: str | None = None
+    # Folder of pg_dump/pg_restore when PATH's are too old for the server (unset: pgserver's
+    # for the embedded database, PATH otherwise).
+    pg_bin_dir: Path | None = None
+
+    # Maintenance mode (B3): every worker reads the state from the database, cached this long.
+    maintenance_cache_seconds: float = Field(2.0, ge=0)
+    maintenance_retry_after_seconds: int = Field(120, ge=1)
+
+    # Monitoring (O1-O5): `equinet monitor` scrapes the running app's /metrics at this URL.
+    monitor_app_url: str = "http://127.0.0.1:8000"
+    # `monitor` keeps a small time series of the app's counters here to measure "per hour".
+    monitor_history_file: Path = Field(
+        default_factory=lambda: PROJECT_ROOT / ".equinet" / "monitor-history.json"
+    )
+    # Alert thresholds of `equinet monitor --check` (design document O4).
+    alert_connections_percent: float = 80.0
+    alert_cache_hit_ratio: float = 0.90
+    alert_database_size_mb: float = 400.0
+    alert_p95_seconds: float = 2.0
+    alert_errors_per_hour: float = 5.0
+    alert_backup_max_age_hours: float = 26.0
+    # Sentry: database errors and crashes are reported when SENTRY_DSN is set.
+    sentry_dsn: str | None = None
+    sentry_traces_sample_rate: float = Field(0.0, ge=0, le=1)
+    backup_dir: Path = Path("backups")
+
     # E-mail: SMTP when SMTP_HOST is set, otherwise one .eml file per message in EMAIL_OUTBOX_DIR.
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -80,6 +115,50 @@ class Settings(BaseSettings):
     # Sessions (OWASP ASVS v5 §7): idle timeout and absolute lifetime of a login.
     session_idle_minutes: int = Field(60 * 24 * 7, ge=1)
     session_absolute_hours: int = Field(24 * 30, ge=1)
+
+    # Rate limits (S4). Production numbers by default; RATE_LIMIT_MULTIPLIER scales all nine
+    # (unset: 1, except EQUINET_ENV=test where unrelated tests must not trip them), and
+    # RATE_LIMITS='{"login": "2/minute"}' replaces single limiters (`limits` notation).
+    rate_limit_enabled: bool = True
+    rate_limit_multiplier: float | None = Field(None, gt=0)
+    rate_limits: dict[str, str] = Field(default_factory=dict)
+    # Per-IP login attempts allowed per login window = login limit x this (people behind one
+    # NAT address share it; the per-e-mail limit stays at the login limit itself).
+    rate_limit_login_ip_factor: int = Field(4, ge=1)
+    rate_limit_key_prefix: str = "equinet"
+    # While Redis is unreachable the limiter counts per process and retries Redis this often.
+    rate_limit_redis_probe_seconds: float = Field(5.0, gt=0)
+    # Proxies (CIDRs, comma-separated or JSON) whose X-Forwarded-For is believed; nobody
+    # else's is.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # CSRF: origins allowed on cookie-authenticated unsafe requests, besides PUBLIC_BASE_URL's
+    # and the request's own host.
+    allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies", "allowed_origins", mode="before")
+    @classmethod
+    def _split_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @property
+    def rate_limit_scale(self) -> float:
+        if self.rate_limit_multiplier is not None:
+            return self.rate_limit_multiplier
+        return 1000.0 if self.equinet_env is Environment.test else 1.0
+
+    # Booking rules (§3.4, §7.5): the minimum gap between two bookings on top of the travel
+    # time, and how long before its start a slot can still be booked (Europe/Stockholm).
+    booking_min_buffer_minutes: int = Field(60, ge=0, le=24 * 60)
+    booking_min_notice_minutes: int = Field(60, ge=0, le=7 * 24 * 60)
+    # Public provider listings are cached this long (Redis when REDIS_URL is set).
+    provider_cache_ttl_seconds: int = Field(300, ge=0)
+    # `equinet db explain` flags sequential scans of tables with at least this many rows.
+    explain_large_table_rows: int = Field(10_000, ge=0)
 
     @property
     def session_cookie_name(self) -> str:

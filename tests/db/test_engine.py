@@ -52,7 +52,9 @@ async def live_client(test_database: DatabaseTarget) -> AsyncIterator[httpx.Asyn
             yield client
 
 
-async def test_connection_limit_in_the_url_sets_the_pool_size(test_database: DatabaseTarget) -> None:
+async def test_connection_limit_in_the_url_sets_the_pool_size(
+    test_database: DatabaseTarget,
+) -> None:
     target = parse_database_url(url_of(test_database) + "?connection_limit=3&pgbouncer=true")
     engine = create_engine(target, make_settings(test_database))
     try:

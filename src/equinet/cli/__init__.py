@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from equinet.cli.backup import backup_app
 from equinet.cli.db import db_app
+from equinet.cli.maintenance import maintenance_app
+from equinet.cli.monitor import monitor
 from equinet.cli.serve import serve
 
 app = typer.Typer(
@@ -15,6 +18,9 @@ app = typer.Typer(
 )
 app.command()(serve)
 app.add_typer(db_app, name="db")
+app.add_typer(backup_app, name="backup")
+app.add_typer(maintenance_app, name="maintenance")
+app.command()(monitor)
 
 
 def main() -> None:

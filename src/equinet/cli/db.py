@@ -146,7 +146,14 @@ def rls_check_command() -> None:
 def seed_command(
     force: Annotated[bool, typer.Option("--force", help="clear every table first")] = False,
     scale: Annotated[
-        int | None, typer.Option("--scale", min=1, help="generate N providers of benchmark data")
+        int | None,
+        typer.Option(
+            "--scale",
+            min=1,
+            help="add N providers of benchmark data (2 customers and ~100 bookings each); "
+            "run again to add N more on top, numbered after the existing ones. Holds table "
+            "locks while it runs; development/test only",
+        ),
     ] = None,
 ) -> None:
     """Create the demo data (idempotent), or a large data set with --scale N."""
@@ -189,3 +196,40 @@ def reset_command(
         console.print(
             f"seeded {seeded.providers} providers and {seeded.users - seeded.providers} customer"
         )
+
+
+@db_app.command("explain")
+def explain_command(
+    json_output: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    fail_on_seq_scan: Annotated[
+        bool,
+        typer.Option("--fail-on-seq-scan", help="exit 1 when a large table is scanned (CI)"),
+    ] = False,
+    query: Annotated[
+        list[str] | None,
+        typer.Option("--query", "-q", help="only this hot query (or `domain.` prefix); repeatable"),
+    ] = None,
+    large_table_rows: Annotated[
+        int | None,
+        typer.Option(
+            min=0, help="rows from which a table counts as large (EXPLAIN_LARGE_TABLE_ROWS)"
+        ),
+    ] = None,
+) -> None:
+    """Run the app's hot queries with EXPLAIN ANALYZE (read-only, rolled back); advise indexes."""
+    from equinet.ops.explain import explain, select_queries
+    from equinet.ops.explain_view import render
+
+    settings = load_settings()
+    target = _target(settings)
+    try:
+        chosen = select_queries(query)
+    except ValueError as error:
+        fail(str(error), code=2)
+    report = run(explain(target, settings, queries=chosen, large_table_rows=large_table_rows))
+    if json_output:
+        typer.echo(report.to_json())
+    else:
+        render(report, console)
+    if report.failed or (fail_on_seq_scan and report.seq_scans):
+        raise typer.Exit(1)

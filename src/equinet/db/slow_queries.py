@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from equinet.kit.metrics import DB_QUERY_DURATION, DB_SLOW_QUERIES
+
 logger = logging.getLogger("equinet.db.slow_query")
 
 _WHITESPACE = re.compile(r"\s+")
@@ -58,9 +60,12 @@ class SlowQueryLog:
         self.record(duration_ms, statement, failed=failed)
 
     def record(self, duration_ms: float, statement: str, *, failed: bool = False) -> None:
+        # Every statement feeds /metrics (O1); only the slow ones are logged.
+        DB_QUERY_DURATION.observe(duration_ms / 1000)
         if duration_ms < self.info_ms:
             return
         level = logging.WARNING if duration_ms >= self.warning_ms else logging.INFO
+        DB_SLOW_QUERIES.labels(level=logging.getLevelName(level).lower()).inc()
         table = statement_table(statement)
         logger.log(
             level,

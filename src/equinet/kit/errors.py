@@ -17,6 +17,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from equinet.kit.metrics import count_database_error
+from equinet.kit.sentry import report_database_error
+
 logger = logging.getLogger("equinet.errors")
 
 
@@ -137,6 +140,8 @@ async def _on_database_error(request: Request, error: Exception) -> JSONResponse
     domain = classify_database_error(error)
     if domain.status_code >= 500:
         logger.warning("%s on %s %s: %s", domain.code, request.method, request.url.path, error)
+    # O5: counted by kind in /metrics and reported to Sentry when a DSN is set.
+    report_database_error(error, count_database_error(domain.code))
     return error_response(domain)
 
 

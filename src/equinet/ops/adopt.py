@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from equinet.db import migrations
 from equinet.db.environment_stamp import write_stamp
-from equinet.db.migrations import engine_for
+from equinet.db.migrations import FOREIGN_TABLES, engine_for
 from equinet.db.urls import DatabaseTarget
 from equinet.ops.drift import differences, migrated_snapshot, snapshot
 from equinet.settings import Settings
@@ -30,6 +33,14 @@ class AdoptionRefused(RuntimeError):
 class Adoption:
     applied: list[str]
     environment: str
+
+
+async def _deny_api_roles_on_foreign_tables(connection: AsyncConnection) -> None:
+    """Prisma's `_prisma_migrations` stays in `public`, readable by API roles such as `anon`
+    unless it gets row-level security too (A7 covers every table, not only ours)."""
+    for table in sorted(FOREIGN_TABLES):
+        if await migrations.table_exists(connection, table):
+            await connection.execute(text(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY'))
 
 
 async def adopt(target: DatabaseTarget, settings: Settings) -> Adoption:
@@ -59,6 +70,7 @@ async def adopt(target: DatabaseTarget, settings: Settings) -> Adoption:
         async with engine.begin() as connection:
             await connection.run_sync(lambda c: migrations.stamp_sync(c, BASELINE))
             await connection.run_sync(lambda c: migrations.upgrade_sync(c, "head"))
+            await _deny_api_roles_on_foreign_tables(connection)
             stamp = await write_stamp(connection, settings.equinet_env)
     finally:
         await engine.dispose()

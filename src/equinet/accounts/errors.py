@@ -1,0 +1,77 @@
+"""The accounts domain's errors, with the spec's Swedish messages (§2.1, §4.3)."""
+
+from __future__ import annotations
+
+from equinet.kit.errors import EquinetError
+
+
+class InvalidCredentials(EquinetError):
+    # One answer for "no such e-mail" and "wrong password": login must not reveal accounts.
+    status_code = 401
+    code = "InvalidCredentials"
+    message = "Ogiltig email eller lösenord"
+
+
+class EmailNotVerified(EquinetError):
+    # The original's login page looks for the string EMAIL_NOT_VERIFIED; it is our code.
+    status_code = 403
+    code = "EMAIL_NOT_VERIFIED"
+    message = "Du måste verifiera din e-postadress innan du kan logga in"
+
+
+class EmailAlreadyRegistered(EquinetError):
+    status_code = 400
+    code = "EmailAlreadyRegistered"
+    message = "En användare med denna e-postadress finns redan"
+
+
+class InvalidVerificationToken(EquinetError):
+    # All three token errors are 400 so that a token's existence is not revealed by status.
+    status_code = 400
+    code = "InvalidVerificationToken"
+    message = "Ogiltig eller utgången verifieringslänk"
+
+
+class VerificationTokenUsed(InvalidVerificationToken):
+    code = "VerificationTokenUsed"
+    message = "Denna verifieringslänk har redan använts"
+
+
+class VerificationTokenExpired(InvalidVerificationToken):
+    code = "VerificationTokenExpired"
+    message = "Verifieringslänken har gått ut. Begär en ny."
+
+
+class InvalidResetToken(EquinetError):
+    status_code = 400
+    code = "InvalidResetToken"
+    message = "Ogiltig eller utgången länk för att återställa lösenordet. Begär en ny."
+
+
+class WrongCurrentPassword(EquinetError):
+    status_code = 400
+    code = "WrongCurrentPassword"
+    message = "Nuvarande lösenord är fel"
+
+
+class WeakPassword(EquinetError):
+    """A password the policy refuses: rendered like any other validation error (422)."""
+
+    status_code = 422
+    code = "ValidationError"
+    message = "Valideringsfel"
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(details=[{"field": field, "message": problem, "type": "password_policy"}])
+
+
+class UserNotFound(EquinetError):
+    status_code = 404
+    code = "UserNotFound"
+    message = "Användaren hittades inte"
+
+
+class ProviderProfileNotFound(EquinetError):
+    status_code = 404
+    code = "ProviderNotFound"
+    message = "Leverantörsprofilen hittades inte"

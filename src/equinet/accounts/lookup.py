@@ -1,0 +1,106 @@
+"""Who is calling, for middleware that runs before the endpoint (no request-scoped session).
+
+The rate limiter keys per-user limits by user id and the maintenance gate lets admins through;
+both need the session token resolved outside FastAPI's dependency system. They read through the
+same sessionmaker the endpoints use (honouring a test's override of `get_sessionmaker`), only
+read, and never touch the session's `lastSeenAt`.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from starlette.types import Scope
+
+from equinet.accounts.dependencies import session_token
+from equinet.accounts.sessions import hash_token
+from equinet.db.base import utcnow
+from equinet.db.session import get_sessionmaker
+from equinet.models import Session, User
+
+# A token's user id is remembered this long for rate-limit keys (a revoked session may keep
+# counting under its user for this long; authentication itself never uses this cache).
+_CACHE_SECONDS = 30.0
+_CACHE_MAX = 10_000
+
+
+def app_sessionmaker(app: Any) -> async_sessionmaker[AsyncSession]:
+    """The sessionmaker endpoints get (tests override `get_sessionmaker` with a no-arg callable)."""
+    override = app.dependency_overrides.get(get_sessionmaker)
+    if override is not None:
+        maker: async_sessionmaker[AsyncSession] = override()
+        return maker
+    state_maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    return state_maker
+
+
+async def _active_user(app: Any, token: str) -> tuple[str, bool] | None:
+    """(user id, is admin) for a valid session token, else None."""
+    settings = app.state.settings
+    now = utcnow()
+    idle_limit = now - timedelta(minutes=settings.session_idle_minutes)
+    async with app_sessionmaker(app)() as db:
+        row = (
+            await db.execute(
+                select(User.id, User.is_admin)
+                .join(Session, Session.user_id == User.id)
+                .where(
+                    Session.token_hash == hash_token(token),
+                    Session.revoked_at.is_(None),
+                    Session.expires_at > now,
+                    Session.last_seen_at > idle_limit,
+                )
+            )
+        ).first()
+        await db.rollback()
+    return (row.id, row.is_admin) if row is not None else None
+
+
+class UserIdCache:
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, str | None]] = {}
+
+    def get(self, token_hash: str) -> tuple[bool, str | None]:
+        entry = self._entries.get(token_hash)
+        if entry is None or entry[0] < time.monotonic():
+            return False, None
+        return True, entry[1]
+
+    def put(self, token_hash: str, user_id: str | None) -> None:
+        if len(self._entries) >= _CACHE_MAX:
+            self._entries.clear()
+        self._entries[token_hash] = (time.monotonic() + _CACHE_SECONDS, user_id)
+
+
+async def rate_limit_user_id(scope: Scope) -> str | None:
+    """The user id behind the request's session token (for per-user rate limits)."""
+    request = Request(scope)
+    token = session_token(request)
+    if not token:
+        return None
+    app = scope["app"]
+    cache: UserIdCache | None = getattr(app.state, "rate_limit_user_cache", None)
+    if cache is None:
+        cache = app.state.rate_limit_user_cache = UserIdCache()
+    digest = hash_token(token)
+    known, user_id = cache.get(digest)
+    if known:
+        return user_id
+    found = await _active_user(app, token)
+    user_id = found[0] if found else None
+    cache.put(digest, user_id)
+    return user_id
+
+
+async def is_admin_request(request: Request) -> bool:
+    """For the maintenance gate: does the request carry a valid session of an admin?"""
+    token = session_token(request)
+    if not token:
+        return False
+    found = await _active_user(request.app, token)
+    return bool(found and found[1])

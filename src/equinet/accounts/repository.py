@@ -1,0 +1,137 @@
+"""Every SQL statement of the accounts domain: users, providers' own rows, one-time tokens.
+
+E-mail addresses are stored lower-case; lookups try the exact (indexed) value first and then
+`lower(email)`, which finds rows of an adopted database written before addresses were
+lower-cased (§7.21).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from equinet.db.base import utcnow
+from equinet.models import (
+    Availability,
+    EmailVerificationToken,
+    PasswordResetToken,
+    Provider,
+    Service,
+    User,
+)
+
+
+async def user_by_email(db: AsyncSession, email: str) -> User | None:
+    email = email.strip().lower()
+    user = await db.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = await db.scalar(select(User).where(func.lower(User.email) == email).limit(1))
+    return user
+
+
+async def email_taken(db: AsyncSession, email: str) -> bool:
+    return bool(
+        await db.scalar(select(exists().where(func.lower(User.email) == email.strip().lower())))
+    )
+
+
+async def user_by_id(db: AsyncSession, user_id: str) -> User | None:
+    return await db.get(User, user_id)
+
+
+async def provider_id_of(db: AsyncSession, user_id: str) -> str | None:
+    return await db.scalar(select(Provider.id).where(Provider.user_id == user_id))
+
+
+async def provider_of(db: AsyncSession, user_id: str) -> Provider | None:
+    return await db.scalar(select(Provider).where(Provider.user_id == user_id))
+
+
+async def add_user(db: AsyncSession, user: User) -> User:
+    db.add(user)
+    await db.flush()
+    return user
+
+
+async def add_provider(db: AsyncSession, provider: Provider) -> Provider:
+    db.add(provider)
+    await db.flush()
+    return provider
+
+
+# --- e-mail verification -----------------------------------------------------------------
+
+
+async def add_verification_token(
+    db: AsyncSession, user_id: str, token_hash: str, expires_at: datetime
+) -> None:
+    db.add(EmailVerificationToken(user_id=user_id, token=token_hash, expires_at=expires_at))
+    await db.flush()
+
+
+async def verification_token(db: AsyncSession, token_hash: str) -> EmailVerificationToken | None:
+    # FOR UPDATE: two clicks on the same link at once must not both count as the first.
+    return await db.scalar(
+        select(EmailVerificationToken)
+        .where(EmailVerificationToken.token == token_hash)
+        .with_for_update()
+    )
+
+
+# --- password reset ------------------------------------------------------------------------
+
+
+async def add_reset_token(
+    db: AsyncSession, user_id: str, token_hash: str, expires_at: datetime
+) -> None:
+    db.add(PasswordResetToken(user_id=user_id, token_hash=token_hash, expires_at=expires_at))
+    await db.flush()
+
+
+async def claim_reset_token(db: AsyncSession, token_hash: str) -> str | None:
+    """Mark an unused, unexpired reset token used; its user id, or None. Atomic: single use."""
+    now = utcnow()
+    return await db.scalar(
+        update(PasswordResetToken)
+        .where(
+            PasswordResetToken.token_hash == token_hash,
+            PasswordResetToken.used_at.is_(None),
+            PasswordResetToken.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(PasswordResetToken.user_id)
+    )
+
+
+async def retire_reset_tokens(db: AsyncSession, user_id: str) -> None:
+    """Every other outstanding reset link of the user stops working once one was used."""
+    await db.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+
+
+# --- provider onboarding -------------------------------------------------------------------
+
+
+async def has_active_service(db: AsyncSession, provider_id: str) -> bool:
+    return bool(
+        await db.scalar(
+            select(exists().where(Service.provider_id == provider_id, Service.is_active.is_(True)))
+        )
+    )
+
+
+async def has_active_availability(db: AsyncSession, provider_id: str) -> bool:
+    return bool(
+        await db.scalar(
+            select(
+                exists().where(
+                    Availability.provider_id == provider_id, Availability.is_active.is_(True)
+                )
+            )
+        )
+    )

@@ -1,0 +1,1 @@
+"""Availability: weekly opening hours, date exceptions and the slot engine."""

@@ -1,0 +1,109 @@
+"""`/api/providers/{id}/availability…`: the public day view, the week and date exceptions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from equinet.accounts.dependencies import CurrentProvider
+from equinet.availability import service
+from equinet.availability.schemas import (
+    DayAvailabilityOut,
+    ExceptionDeleted,
+    ExceptionIn,
+    ExceptionOut,
+    ScheduleIn,
+    WeeklyHoursOut,
+)
+from equinet.db.session import DbSession
+from equinet.kit.rate_limit_routes import limit_route
+
+router = APIRouter(prefix="/api/providers/{provider_id}", tags=["availability"])
+
+limit_route("GET", "/api/providers/{provider_id}/availability", "api")
+limit_route("POST", "/api/providers/{provider_id}/availability-exceptions", "profileUpdate")
+limit_route(
+    "DELETE", "/api/providers/{provider_id}/availability-exceptions/{date}", "profileUpdate"
+)
+
+OptionalText = Annotated[str | None, Query()]
+
+
+@router.get("/availability", summary="Bookable slots of one date (public)")
+async def day_availability(
+    provider_id: str,
+    request: Request,
+    db: DbSession,
+    date: OptionalText = None,
+    service_id: Annotated[str | None, Query(alias="serviceId")] = None,
+    service_duration: Annotated[str | None, Query(alias="serviceDuration")] = None,
+    lat: OptionalText = None,
+    lng: OptionalText = None,
+) -> DayAvailabilityOut:
+    return await service.day_view(
+        db,
+        request.app.state.settings,
+        provider_id,
+        day=date,
+        service_id=service_id,
+        service_duration=service_duration,
+        latitude=lat,
+        longitude=lng,
+    )
+
+
+@router.get("/availability-schedule", summary="The provider's weekly hours (public)")
+async def weekly_schedule(provider_id: str, db: DbSession) -> list[WeeklyHoursOut]:
+    rows = await service.weekly_schedule(db, provider_id)
+    return [WeeklyHoursOut.model_validate(row) for row in rows]
+
+
+@router.put("/availability-schedule", summary="Replace my whole week at once")
+async def replace_schedule(
+    provider_id: str, account: CurrentProvider, db: DbSession, body: ScheduleIn
+) -> list[WeeklyHoursOut]:
+    rows = await service.replace_schedule(db, account, provider_id, body)
+    return [WeeklyHoursOut.model_validate(row) for row in rows]
+
+
+@router.get("/availability-exceptions", summary="Date exceptions in a range (public)")
+async def list_exceptions(
+    provider_id: str,
+    db: DbSession,
+    from_: Annotated[str | None, Query(alias="from")] = None,
+    to: OptionalText = None,
+) -> list[ExceptionOut]:
+    rows = await service.exceptions_between(db, provider_id, from_, to)
+    return [ExceptionOut.model_validate(row) for row in rows]
+
+
+@router.post(
+    "/availability-exceptions",
+    status_code=status.HTTP_201_CREATED,
+    summary="Close a date or set other hours for it (201 new, 200 replaced)",
+)
+async def save_exception(
+    provider_id: str,
+    account: CurrentProvider,
+    db: DbSession,
+    body: ExceptionIn,
+    response: Response,
+) -> ExceptionOut:
+    saved, created = await service.save_exception(db, account, provider_id, body)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return ExceptionOut.model_validate(saved)
+
+
+@router.get("/availability-exceptions/{date}", summary="The exception of one date (public)")
+async def exception_on(provider_id: str, date: str, db: DbSession) -> ExceptionOut:
+    return ExceptionOut.model_validate(await service.exception_on(db, provider_id, date))
+
+
+@router.delete("/availability-exceptions/{date}", summary="Remove the exception of a date")
+async def delete_exception(
+    provider_id: str, date: str, account: CurrentProvider, db: DbSession
+) -> ExceptionDeleted:
+    removed = await service.remove_exception(db, account, provider_id, date)
+    return ExceptionDeleted(date=removed)

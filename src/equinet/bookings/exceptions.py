@@ -1,0 +1,100 @@
+"""The booking domain's errors, with the spec's messages (§2.6) and machine codes."""
+
+from __future__ import annotations
+
+from equinet.kit.errors import Conflict, EquinetError, NotFound
+
+
+class PastDate(EquinetError):
+    code = "PastDate"
+    message = "Kan inte boka i det förflutna"
+
+
+class InactiveService(EquinetError):
+    code = "INACTIVE_SERVICE"
+    message = "Tjänsten är inte längre tillgänglig"
+
+
+class ServiceProviderMismatch(EquinetError):
+    code = "SERVICE_PROVIDER_MISMATCH"
+    message = "Ogiltig tjänst"
+
+
+class InactiveProvider(EquinetError):
+    code = "INACTIVE_PROVIDER"
+    message = "Leverantören är för närvarande inte tillgänglig"
+
+
+class SelfBooking(EquinetError):
+    code = "SELF_BOOKING"
+    message = "Du kan inte boka din egen tjänst"
+
+
+class InvalidTimes(EquinetError):
+    code = "INVALID_TIMES"
+    message = "Ogiltig tid"
+
+
+class InvalidRouteOrder(EquinetError):
+    code = "INVALID_ROUTE_ORDER"
+    message = "RouteOrder hittades inte"
+
+
+class HorseNotFound(NotFound):
+    code = "HorseNotFound"
+    message = "Hästen hittades inte"
+
+
+class HorseAlreadyBooked(Conflict):
+    code = "HORSE_OVERLAP"
+    message = "Hästen är redan bokad under den valda tiden"
+
+
+class BookingExists(Conflict):
+    code = "BookingExists"
+    message = "Bokningen finns redan"
+
+
+class BookingNotFound(NotFound):
+    code = "BookingNotFound"
+    message = "Bokningen hittades inte"
+
+
+class InvalidStatusTransition(EquinetError):
+    code = "INVALID_STATUS_TRANSITION"
+
+
+class ConcurrentStatusChange(Conflict):
+    code = "ConcurrentUpdate"
+    message = "Bokningen ändrades samtidigt av någon annan. Ladda om och försök igen."
+
+
+class BookingNotDeletable(Conflict):
+    code = "BookingNotDeletable"
+    message = (
+        "Bekräftade, genomförda eller betalda bokningar kan inte tas bort. "
+        "Avboka bokningen i stället."
+    )
+
+
+class CustomerNotFound(NotFound):
+    code = "CustomerNotFound"
+    message = "Kunden hittades inte"
+
+
+class CustomerEmailTaken(Conflict):
+    code = "CustomerEmailTaken"
+    message = (
+        "Det finns redan ett konto med den e-postadressen. "
+        "Välj kunden med kundsökningen eller ange ingen e-postadress."
+    )
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "IdempotencyKeyReused"
+    message = "Idempotency-Key har redan använts för en annan förfrågan"
+
+
+class InvalidIdempotencyKey(EquinetError):
+    code = "InvalidIdempotencyKey"
+    message = "Idempotency-Key måste vara 1-255 synliga tecken"

@@ -1,0 +1,298 @@
+"""All SQL of bookings: one joined Core select for reads (no N+1), owner-scoped writes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from equinet.bookings.status_machine import ACTIVE_STATUSES
+from equinet.db.base import new_uuid, utcnow
+from equinet.kit.dates import booking_date_column
+from equinet.models import Booking, Horse, Payment, Provider, Review, RouteOrder, Service, User
+
+Customer = aliased(User, name="customer")
+ProviderUser = aliased(User, name="provider_user")
+
+_BOOKING_COLUMNS = (
+    Booking.id.label("id"),
+    Booking.customer_id.label("customer_id"),
+    Booking.provider_id.label("provider_id"),
+    Booking.service_id.label("service_id"),
+    Booking.booking_date.label("booking_date"),
+    Booking.start_time.label("start_time"),
+    Booking.end_time.label("end_time"),
+    Booking.status.label("status"),
+    Booking.horse_id.label("horse_id"),
+    Booking.horse_name.label("horse_name"),
+    Booking.horse_info.label("horse_info"),
+    Booking.customer_notes.label("customer_notes"),
+    Booking.cancellation_message.label("cancellation_message"),
+    Booking.is_manual_booking.label("is_manual_booking"),
+    Booking.created_by_provider_id.label("created_by_provider_id"),
+    Booking.route_order_id.label("route_order_id"),
+    Booking.travel_time_minutes.label("travel_time_minutes"),
+    Booking.created_at.label("created_at"),
+    Booking.updated_at.label("updated_at"),
+    Customer.first_name.label("customer_first_name"),
+    Customer.last_name.label("customer_last_name"),
+    Customer.email.label("customer_email"),
+    Customer.phone.label("customer_phone"),
+    Customer.is_manual_customer.label("customer_is_manual"),
+    Service.name.label("service_name"),
+    Service.description.label("service_description"),
+    Service.price.label("service_price"),
+    Service.duration_minutes.label("service_duration_minutes"),
+    Provider.business_name.label("provider_business_name"),
+    Provider.user_id.label("provider_user_id"),
+    ProviderUser.first_name.label("provider_first_name"),
+    ProviderUser.last_name.label("provider_last_name"),
+    Horse.name.label("horse_rel_name"),
+    Horse.breed.label("horse_breed"),
+    Horse.gender.label("horse_gender"),
+    Payment.id.label("payment_id"),
+    Payment.status.label("payment_status"),
+    Payment.amount.label("payment_amount"),
+    Payment.currency.label("payment_currency"),
+    Payment.paid_at.label("payment_paid_at"),
+    Payment.invoice_number.label("payment_invoice_number"),
+    Payment.invoice_url.label("payment_invoice_url"),
+    Review.id.label("review_id"),
+    Review.rating.label("review_rating"),
+    Review.comment.label("review_comment"),
+    Review.reply.label("review_reply"),
+    Review.replied_at.label("review_replied_at"),
+)
+
+
+def _detail_select() -> Any:
+    return (
+        select(*_BOOKING_COLUMNS)
+        .select_from(Booking)
+        .join(Customer, Customer.id == Booking.customer_id)
+        .join(Service, Service.id == Booking.service_id)
+        .join(Provider, Provider.id == Booking.provider_id)
+        .join(ProviderUser, ProviderUser.id == Provider.user_id)
+        .outerjoin(Horse, Horse.id == Booking.horse_id)
+        .outerjoin(Payment, Payment.booking_id == Booking.id)
+        .outerjoin(Review, Review.booking_id == Booking.id)
+    )
+
+
+async def booking_detail(db: AsyncSession, booking_id: str) -> Any:
+    return (await db.execute(_detail_select().where(Booking.id == booking_id))).first()
+
+
+async def list_bookings(
+    db: AsyncSession,
+    *,
+    provider_id: str | None = None,
+    customer_id: str | None = None,
+    statuses: Sequence[str] = (),
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Sequence[Any]:
+    statement = _detail_select()
+    if provider_id is not None:
+        statement = statement.where(Booking.provider_id == provider_id)
+    if customer_id is not None:
+        statement = statement.where(Booking.customer_id == customer_id)
+    if statuses:
+        statement = statement.where(Booking.status.in_(list(statuses)))
+    if date_from is not None:
+        statement = statement.where(Booking.booking_date >= booking_date_column(date_from))
+    if date_to is not None:
+        statement = statement.where(Booking.booking_date <= booking_date_column(date_to))
+    statement = statement.order_by(
+        Booking.booking_date.desc(), Booking.start_time.desc(), Booking.id
+    )
+    return (await db.execute(statement)).all()
+
+
+async def service_with_provider(db: AsyncSession, service_id: str) -> Any:
+    statement = select(
+        Service.id,
+        Service.provider_id,
+        Service.is_active,
+        Service.duration_minutes,
+        Service.name,
+    ).where(Service.id == service_id)
+    return (await db.execute(statement)).first()
+
+
+async def provider(db: AsyncSession, provider_id: str) -> Provider | None:
+    return await db.get(Provider, provider_id)
+
+
+async def route_order(db: AsyncSession, route_order_id: str) -> RouteOrder | None:
+    # Only announcements (a RouteOrder with a provider) can carry bookings (spec §3.2 step 7).
+    return await db.scalar(
+        select(RouteOrder).where(
+            RouteOrder.id == route_order_id, RouteOrder.provider_id.is_not(None)
+        )
+    )
+
+
+async def owns_active_horse(db: AsyncSession, horse_id: str, owner_id: str) -> bool:
+    statement = select(
+        exists().where(Horse.id == horse_id, Horse.owner_id == owner_id, Horse.is_active)
+    )
+    return bool(await db.scalar(statement))
+
+
+async def horse_busy(
+    db: AsyncSession, horse_id: str, day: date, start: str, end: str, exclude_id: str | None
+) -> bool:
+    condition = and_(
+        Booking.horse_id == horse_id,
+        Booking.booking_date == booking_date_column(day),
+        Booking.status.in_(ACTIVE_STATUSES),
+        Booking.start_time < end,
+        Booking.end_time > start,
+    )
+    if exclude_id is not None:
+        condition = and_(condition, Booking.id != exclude_id)
+    return bool(await db.scalar(select(exists().where(condition))))
+
+
+async def insert_booking(db: AsyncSession, values: dict[str, Any]) -> str:
+    booking_id = new_uuid()
+    now = utcnow()
+    await db.execute(
+        insert(Booking).values(id=booking_id, created_at=now, updated_at=now, **values)
+    )
+    return booking_id
+
+
+def _owner_condition(*, provider_id: str | None, customer_id: str | None) -> Any:
+    if provider_id is not None:
+        return Booking.provider_id == provider_id
+    if customer_id is not None:
+        return Booking.customer_id == customer_id
+    raise ValueError("an owner is required")
+
+
+async def owned_status(
+    db: AsyncSession, booking_id: str, *, provider_id: str | None, customer_id: str | None
+) -> str | None:
+    statement = select(Booking.status).where(
+        Booking.id == booking_id,
+        _owner_condition(provider_id=provider_id, customer_id=customer_id),
+    )
+    status: str | None = await db.scalar(statement)
+    return status
+
+
+async def compare_and_set_status(
+    db: AsyncSession,
+    booking_id: str,
+    *,
+    provider_id: str | None,
+    customer_id: str | None,
+    expected: str,
+    target: str,
+    cancellation_message: str | None,
+) -> bool:
+    """Move the booking from `expected` to `target`; False if someone changed it meanwhile."""
+    values: dict[str, Any] = {"status": target, "updated_at": utcnow()}
+    if target == "cancelled":
+        values["cancellation_message"] = cancellation_message
+    statement = (
+        update(Booking)
+        .where(
+            Booking.id == booking_id,
+            _owner_condition(provider_id=provider_id, customer_id=customer_id),
+            Booking.status == expected,
+        )
+        .values(**values)
+        .returning(Booking.id)
+    )
+    return (await db.execute(statement)).first() is not None
+
+
+async def refund_payment(db: AsyncSession, booking_id: str) -> bool:
+    statement = (
+        update(Payment)
+        .where(Payment.booking_id == booking_id, Payment.status == "succeeded")
+        .values(status="refunded", updated_at=utcnow())
+        .returning(Payment.id)
+    )
+    return (await db.execute(statement)).first() is not None
+
+
+async def delete_unpaid_booking(
+    db: AsyncSession, booking_id: str, *, provider_id: str | None, customer_id: str | None
+) -> bool:
+    """Hard-delete only a pending or cancelled booking that has never been paid (spec §7.7)."""
+    statement = (
+        delete(Booking)
+        .where(
+            Booking.id == booking_id,
+            _owner_condition(provider_id=provider_id, customer_id=customer_id),
+            Booking.status.in_(("pending", "cancelled")),
+            ~exists().where(Payment.booking_id == Booking.id),
+        )
+        .returning(Booking.id)
+    )
+    return (await db.execute(statement)).first() is not None
+
+
+def _has_booked(provider_id: str) -> Any:
+    return exists().where(Booking.customer_id == User.id, Booking.provider_id == provider_id)
+
+
+def _like_pattern(query: str) -> str:
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def search_customers(db: AsyncSession, provider_id: str, query: str) -> Sequence[Any]:
+    pattern = _like_pattern(query)
+    statement = (
+        select(User.id, User.first_name, User.last_name, User.email, User.phone)
+        .where(
+            User.user_type == "customer",
+            User.is_manual_customer.is_(False),
+            or_(
+                User.first_name.ilike(pattern, escape="\\"),
+                User.last_name.ilike(pattern, escape="\\"),
+                User.email.ilike(pattern, escape="\\"),
+            ),
+            _has_booked(provider_id),
+        )
+        .order_by(User.first_name, User.last_name, User.id)
+        .limit(10)
+    )
+    return (await db.execute(statement)).all()
+
+
+async def related_customer(db: AsyncSession, provider_id: str, customer_id: str) -> User | None:
+    """The customer, if they have at least one booking with this provider."""
+    statement = select(User).where(
+        User.id == customer_id, User.user_type == "customer", _has_booked(provider_id)
+    )
+    return await db.scalar(statement)
+
+
+async def user_by_email(db: AsyncSession, email: str) -> User | None:
+    return await db.scalar(select(User).where(func.lower(User.email) == email.lower()))
+
+
+async def is_related(db: AsyncSession, provider_id: str, user_id: str) -> bool:
+    statement = select(
+        exists().where(Booking.customer_id == user_id, Booking.provider_id == provider_id)
+    )
+    return bool(await db.scalar(statement))
+
+
+async def active_horses(db: AsyncSession, owner_id: str) -> Sequence[Any]:
+    statement = (
+        select(Horse.id, Horse.name, Horse.breed, Horse.birth_year, Horse.gender)
+        .where(Horse.owner_id == owner_id, Horse.is_active)
+        .order_by(Horse.name, Horse.id)
+    )
+    return (await db.execute(statement)).all()

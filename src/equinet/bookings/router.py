@@ -1,0 +1,189 @@
+"""Booking routes (spec §2.6) and the provider's customer tools (§2.11)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import select
+
+from equinet.accounts.dependencies import CurrentUser, Forbidden
+from equinet.bookings import idempotency, repository, service
+from equinet.bookings.exceptions import CustomerNotFound
+from equinet.bookings.schemas import CreateBookingIn, ManualBookingIn, UpdateBookingIn
+from equinet.db.session import DbSession
+from equinet.kit.dates import parse_date
+from equinet.kit.errors import EquinetError
+from equinet.kit.rate_limit_routes import limit_route
+from equinet.models import Provider, User
+from equinet.settings import Settings
+
+router = APIRouter(prefix="/api/bookings", tags=["bookings"])
+customers_router = APIRouter(prefix="/api/customers", tags=["customers"])
+
+limit_route("GET", "/api/bookings", "api")
+limit_route("POST", "/api/bookings", "booking")
+limit_route("POST", "/api/bookings/manual", "booking")
+limit_route("GET", "/api/customers/search", "api")
+limit_route("GET", "/api/customers/{customer_id}/horses", "api")
+
+_SEARCH_STRIP = re.compile(r"['\";\\%*]")
+
+
+class ProviderNotFound(EquinetError):
+    status_code = 404
+    code = "ProviderNotFound"
+    message = "Provider not found"
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def _provider_of(db: DbSession, user: User) -> Provider | None:
+    if user.user_type != "provider":
+        return None
+    provider = await db.scalar(select(Provider).where(Provider.user_id == user.id))
+    if provider is None:
+        raise ProviderNotFound()
+    return provider
+
+
+def _provider_only(message: str) -> Any:
+    async def dependency(user: CurrentUser, db: DbSession) -> Provider:
+        if user.user_type != "provider":
+            raise Forbidden(message)
+        provider = await _provider_of(db, user)
+        assert provider is not None
+        return provider
+
+    return dependency
+
+
+ManualBookingProvider = Annotated[
+    Provider, Depends(_provider_only("Bara leverantörer kan skapa manuella bokningar"))
+]
+
+
+def _statuses(raw: list[str] | None) -> list[str]:
+    allowed = {"pending", "confirmed", "cancelled", "completed"}
+    found = [part.strip() for value in raw or [] for part in value.split(",") if part.strip()]
+    unknown = [s for s in found if s not in allowed]
+    if unknown:
+        raise EquinetError(
+            f'Ogiltig bokningsstatus: "{unknown[0]}". '
+            "Giltiga värden: pending, confirmed, cancelled, completed",
+            code="InvalidStatus",
+        )
+    return found
+
+
+@router.get("")
+async def list_bookings(
+    db: DbSession,
+    user: CurrentUser,
+    status: Annotated[list[str] | None, Query(description="e.g. pending,confirmed")] = None,
+    date_from: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD")] = None,
+    date_to: Annotated[str | None, Query(alias="to", description="YYYY-MM-DD")] = None,
+) -> list[dict[str, Any]]:
+    provider = await _provider_of(db, user)
+    actor = service.Actor(user, provider.id if provider else None)
+    first: date | None = parse_date(date_from) if date_from else None
+    last: date | None = parse_date(date_to) if date_to else None
+    return await service.list_bookings(
+        db, actor, statuses=_statuses(status), date_from=first, date_to=last
+    )
+
+
+@router.post("", status_code=201)
+async def create_booking(
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    body: CreateBookingIn,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Response:
+    if idempotency_key is not None:
+        fingerprint = idempotency.request_hash(
+            body.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        )
+        stored = await idempotency.claim(db, user.id, idempotency_key, fingerprint)
+        if stored is not None:
+            return JSONResponse(
+                stored.body,
+                status_code=stored.status_code,
+                headers={"Idempotent-Replayed": "true"},
+            )
+    created = await service.create_booking(db, _settings(request), user, body)
+    if idempotency_key is not None:
+        await idempotency.remember(db, user.id, idempotency_key, 201, created)
+    return JSONResponse(created, status_code=201)
+
+
+@router.post("/manual", status_code=201)
+async def create_manual_booking(
+    request: Request, db: DbSession, provider: ManualBookingProvider, body: ManualBookingIn
+) -> dict[str, Any]:
+    return await service.create_manual_booking(db, _settings(request), provider, body)
+
+
+@router.put("/{booking_id}")
+async def update_booking(
+    request: Request, db: DbSession, user: CurrentUser, booking_id: str, body: UpdateBookingIn
+) -> dict[str, Any]:
+    provider = await _provider_of(db, user)
+    return await service.update_status(db, _settings(request), user, provider, booking_id, body)
+
+
+@router.delete("/{booking_id}")
+async def delete_booking(db: DbSession, user: CurrentUser, booking_id: str) -> dict[str, str]:
+    provider = await _provider_of(db, user)
+    await service.delete_booking(db, user, provider, booking_id)
+    return {"message": "Booking deleted"}
+
+
+SearchingProvider = Annotated[
+    Provider, Depends(_provider_only("Bara leverantörer kan söka kunder"))
+]
+HorseViewingProvider = Annotated[
+    Provider, Depends(_provider_only("Bara leverantörer kan se kunders hästar"))
+]
+
+
+def sanitize_search_query(value: str) -> str:
+    """Spec §3.18 `sanitizeSearchQuery`."""
+    return " ".join(_SEARCH_STRIP.sub("", value.strip())[:100].split())
+
+
+@customers_router.get("/search")
+async def search_customers(
+    db: DbSession, provider: SearchingProvider, q: str | None = None
+) -> list[dict[str, Any]]:
+    query = sanitize_search_query(q or "")
+    if len(query) < 2:
+        raise EquinetError("Sökfråga måste vara minst 2 tecken", code="QueryTooShort")
+    rows = await repository.search_customers(db, provider.id, query)
+    return [
+        {"id": r.id, "firstName": r.first_name, "lastName": r.last_name, "email": r.email,
+         "phone": r.phone}
+        for r in rows
+    ]  # fmt: skip
+
+
+@customers_router.get("/{customer_id}/horses")
+async def customer_horses(
+    db: DbSession, provider: HorseViewingProvider, customer_id: str
+) -> list[dict[str, Any]]:
+    # 404, not the original's 403: whether a stranger exists is not the provider's business.
+    if not await repository.is_related(db, provider.id, customer_id):
+        raise CustomerNotFound()
+    rows = await repository.active_horses(db, customer_id)
+    return [
+        {"id": r.id, "name": r.name, "breed": r.breed, "birthYear": r.birth_year,
+         "gender": r.gender}
+        for r in rows
+    ]  # fmt: skip

@@ -1,0 +1,154 @@
+"""Request bodies of the booking routes (spec §2.6), validated strictly."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+TIME_PATTERN = re.compile(r"^([0-1][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")
+MANUAL_TIME_PATTERN = re.compile(r"^([0-1][0-9]|2[0-3]):[0-5][0-9]$")
+PHONE_PATTERN = re.compile(r"^(\+46|0)\d[\d\s-]{5,15}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(T.*)?$")
+
+BookingStatus = Literal["pending", "confirmed", "cancelled", "completed"]
+
+
+def parse_booking_date(value: object) -> date:
+    """`YYYY-MM-DD` or an ISO string starting `YYYY-MM-DDT`; the calendar date is what counts."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("Ogiltigt datum, förväntat YYYY-MM-DD")
+    match = DATE_PREFIX.match(value.strip())
+    if match is None:
+        raise ValueError("Ogiltigt datum, förväntat YYYY-MM-DD")
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise ValueError("Ogiltigt datum, förväntat YYYY-MM-DD") from None
+
+
+def normalise_time(value: object, pattern: re.Pattern[str] = TIME_PATTERN) -> str:
+    if not isinstance(value, str) or not pattern.match(value):
+        raise ValueError("Ogiltig tid, förväntat HH:MM")
+    return value[:5]
+
+
+def _uuid(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except (ValueError, AttributeError, TypeError):
+        raise ValueError("Ogiltigt id (förväntat uuid)") from None
+
+
+class CreateBookingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    provider_id: str = Field(alias="providerId")
+    service_id: str = Field(alias="serviceId")
+    booking_date: date = Field(alias="bookingDate")
+    start_time: str = Field(alias="startTime")
+    end_time: str | None = Field(None, alias="endTime")
+    horse_id: str | None = Field(None, alias="horseId")
+    horse_name: str | None = Field(None, alias="horseName", max_length=100)
+    horse_info: str | None = Field(None, alias="horseInfo", max_length=500)
+    customer_notes: str | None = Field(None, alias="customerNotes", max_length=1000)
+    route_order_id: str | None = Field(None, alias="routeOrderId")
+
+    _ids = field_validator("provider_id", "service_id")(_uuid)
+
+    @field_validator("horse_id", "route_order_id")
+    @classmethod
+    def _optional_uuid(cls, value: str | None) -> str | None:
+        return None if value is None else _uuid(value)
+
+    @field_validator("booking_date", mode="before")
+    @classmethod
+    def _date(cls, value: object) -> date:
+        return parse_booking_date(value)
+
+    @field_validator("start_time", mode="before")
+    @classmethod
+    def _start(cls, value: object) -> str:
+        return normalise_time(value)
+
+    @field_validator("end_time", mode="before")
+    @classmethod
+    def _end(cls, value: object) -> str | None:
+        return None if value is None else normalise_time(value)
+
+
+class ManualBookingIn(BaseModel):
+    """Spec §2.6 manual booking, with the date validated (spec §7.10)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    service_id: str = Field(alias="serviceId")
+    booking_date: date = Field(alias="bookingDate")
+    start_time: str = Field(alias="startTime")
+    end_time: str | None = Field(None, alias="endTime")
+    customer_id: str | None = Field(None, alias="customerId")
+    customer_name: str | None = Field(None, alias="customerName", min_length=2, max_length=100)
+    customer_phone: str | None = Field(None, alias="customerPhone", max_length=20)
+    customer_email: str | None = Field(None, alias="customerEmail", max_length=254)
+    horse_id: str | None = Field(None, alias="horseId")
+    horse_name: str | None = Field(None, alias="horseName", max_length=100)
+    horse_info: str | None = Field(None, alias="horseInfo", max_length=500)
+    customer_notes: str | None = Field(None, alias="customerNotes", max_length=500)
+
+    _ids = field_validator("service_id")(_uuid)
+
+    @field_validator("customer_id", "horse_id")
+    @classmethod
+    def _optional_uuid(cls, value: str | None) -> str | None:
+        return None if value is None else _uuid(value)
+
+    @field_validator("booking_date", mode="before")
+    @classmethod
+    def _date(cls, value: object) -> date:
+        return parse_booking_date(value)
+
+    @field_validator("start_time", "end_time", mode="before")
+    @classmethod
+    def _time(cls, value: object) -> str | None:
+        return None if value is None else normalise_time(value, MANUAL_TIME_PATTERN)
+
+    @field_validator("customer_name", "customer_phone", mode="before")
+    @classmethod
+    def _trim(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("customer_phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is not None and not PHONE_PATTERN.match(value):
+            raise ValueError("Ogiltigt telefonnummerformat")
+        return value
+
+    @field_validator("customer_email", mode="before")
+    @classmethod
+    def _email(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        value = value.strip().lower()
+        if not EMAIL_PATTERN.match(value):
+            raise ValueError("Ogiltig e-postadress")
+        return value
+
+    @model_validator(mode="after")
+    def _someone(self) -> ManualBookingIn:
+        if not self.customer_id and not self.customer_name:
+            raise ValueError("Ange antingen kund-ID eller kundnamn")
+        return self
+
+
+class UpdateBookingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    status: BookingStatus
+    cancellation_message: str | None = Field(None, alias="cancellationMessage", max_length=500)

@@ -1,0 +1,1 @@
+"""The service catalogue: what providers sell, managed by the provider who sells it."""

@@ -1,0 +1,43 @@
+"""`/api/services`: the logged-in provider's own services (§2.4)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from equinet.accounts.dependencies import CurrentProvider
+from equinet.catalog import service
+from equinet.catalog.schemas import ServiceDeleted, ServiceIn, ServiceOut, ServiceUpdate
+from equinet.db.session import DbSession
+from equinet.kit.rate_limit_routes import limit_route
+
+router = APIRouter(prefix="/api/services", tags=["services"])
+
+limit_route("POST", "/api/services", "serviceCreate")
+
+
+@router.get("", summary="All my services, active and inactive, newest first")
+async def list_services(account: CurrentProvider, db: DbSession) -> list[ServiceOut]:
+    rows = await service.list_services(db, account.provider.id)
+    return [ServiceOut.model_validate(row) for row in rows]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Add a service")
+async def create_service(account: CurrentProvider, db: DbSession, body: ServiceIn) -> ServiceOut:
+    created = await service.create_service(db, account.provider.id, body)
+    return ServiceOut.model_validate(created)
+
+
+@router.put("/{service_id}", summary="Replace one of my services")
+async def replace_service(
+    service_id: str, account: CurrentProvider, db: DbSession, body: ServiceUpdate
+) -> ServiceOut:
+    updated = await service.replace_service(db, account.provider.id, service_id, body)
+    return ServiceOut.model_validate(updated)
+
+
+@router.delete("/{service_id}", summary="Withdraw one of my services (kept for its bookings)")
+async def delete_service(
+    service_id: str, account: CurrentProvider, db: DbSession
+) -> ServiceDeleted:
+    await service.deactivate_service(db, account.provider.id, service_id)
+    return ServiceDeleted()

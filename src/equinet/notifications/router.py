@@ -1,0 +1,46 @@
+"""Routes of the user's own notifications (spec §2.9): list, unread count, mark read."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from equinet.accounts.dependencies import CurrentUser
+from equinet.db.session import DbSession
+from equinet.notifications import repository, service
+from equinet.notifications.schemas import (
+    MarkedAsRead,
+    NotificationDetailOut,
+    NotificationOut,
+    UnreadCount,
+)
+
+router = APIRouter(prefix="/api/notifications", tags=["notifications"])
+
+
+@router.get("", response_model=list[NotificationOut], response_model_by_alias=True)
+async def list_notifications(
+    db: DbSession,
+    user: CurrentUser,
+    limit: int | None = Query(None, description="1..50, default 20 (clamped)"),
+) -> list[NotificationOut]:
+    rows = await service.list_newest(db, user.id, limit)
+    return [NotificationOut.of(row) for row in rows]
+
+
+@router.post("", response_model=MarkedAsRead, response_model_by_alias=True)
+async def mark_all_read(db: DbSession, user: CurrentUser) -> MarkedAsRead:
+    return MarkedAsRead(marked_as_read=await repository.mark_all_read(db, user.id))
+
+
+@router.get("/unread-count", response_model=UnreadCount)
+async def unread_count(db: DbSession, user: CurrentUser) -> UnreadCount:
+    return UnreadCount(count=await repository.unread_count(db, user.id))
+
+
+@router.put(
+    "/{notification_id}", response_model=NotificationDetailOut, response_model_by_alias=True
+)
+async def mark_read(
+    db: DbSession, user: CurrentUser, notification_id: str
+) -> NotificationDetailOut:
+    return NotificationDetailOut.of_row(await service.mark_read(db, user.id, notification_id))

@@ -1,0 +1,79 @@
+"""`GET /metrics` and the ASGI middleware that times every request by its route template."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter, Request, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from equinet.kit import metrics
+
+METRICS_PATH = "/metrics"
+# Set in the scope by the maintenance middleware: the request was refused on purpose.
+MAINTENANCE_SCOPE_KEY = "equinet.maintenance"
+
+router = APIRouter()
+
+
+@router.get(METRICS_PATH, include_in_schema=False)
+async def metrics_endpoint(request: Request) -> Response:
+    engine = getattr(request.app.state, "engine", None)
+    if engine is not None:
+        metrics.refresh_pool_gauges(engine.pool)
+    body, content_type = metrics.exposition()
+    return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})
+
+
+def route_template(scope: Scope) -> str:
+    """ "/api/providers/{id}" rather than the raw path, so labels stay few."""
+    if scope.get(MAINTENANCE_SCOPE_KEY):
+        return metrics.MAINTENANCE_ROUTE
+    route = scope.get("route")
+    path = getattr(route, "path_format", None) or getattr(route, "path", None)
+    return path if isinstance(path, str) and path else metrics.UNMATCHED_ROUTE
+
+
+class RequestMetricsMiddleware:
+    """Pure ASGI: observes latency and counts the status class of every HTTP request.
+
+    It sits outside the routing, so it reads the matched route from the scope after the app
+    has answered. `/metrics` itself is not timed: scrapes would otherwise pull the p95 down.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, receive, send)
+            metrics.mark_worker_stopped()  # the lifespan returns once the worker shuts down
+            return
+        if scope["type"] != "http" or scope["path"] == METRICS_PATH:
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # an exception that escapes becomes a 500 outside this middleware
+
+        async def send_and_note_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note_status)
+        finally:
+            route = route_template(scope)
+            method = scope["method"]
+            metrics.REQUEST_DURATION.labels(method=method, route=route).observe(
+                time.perf_counter() - started
+            )
+            metrics.REQUESTS.labels(
+                method=method, route=route, status=metrics.status_class(status)
+            ).inc()
+            if metrics.multiprocess_dir():
+                # Other workers answer the scrape: keep this worker's pool file current.
+                engine = getattr(scope["app"].state, "engine", None) if "app" in scope else None
+                if engine is not None:
+                    metrics.refresh_pool_gauges(engine.pool)

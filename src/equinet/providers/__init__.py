@@ -1,0 +1,1 @@
+"""Providers: public search and profiles, owner profile edits, the listing cache."""

@@ -1,0 +1,382 @@
+"""Provider search and profiles: query parsing, the listing cache, and the owner's update."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from equinet.kit.errors import EquinetError, NotFound
+from equinet.models import User
+from equinet.providers import repository
+from equinet.providers.cache import ProviderListingCache, invalidate_provider_listings
+from equinet.providers.repository import GeoPoint, ListingQuery
+from equinet.providers.schemas import (
+    NextVisit,
+    Pagination,
+    ProviderDetail,
+    ProviderList,
+    ProviderListItem,
+    ProviderOwnView,
+    ProviderReviews,
+    ProviderUpdate,
+    PublicContact,
+    PublicName,
+    PublicReview,
+    PublicVerification,
+    ReviewBooking,
+    ReviewBookingService,
+    ReviewStats,
+    ServiceBrief,
+    ServiceDetail,
+    VerificationImage,
+    Visit,
+    VisitingArea,
+    VisitingEntry,
+    VisitingProvider,
+    WeeklyHours,
+)
+
+MAX_LIMIT = 100
+MAX_RADIUS_KM = 100.0
+_SEARCH_DROP = re.compile(r"['\";\\%*]")
+_WHITESPACE = re.compile(r"\s+")
+
+
+class ProviderNotFound(NotFound):
+    code = "ProviderNotFound"
+    message = "Provider not found"
+
+
+class InvalidProviderQuery(EquinetError):
+    code = "InvalidQuery"
+
+
+class CoordinatesRequired(EquinetError):
+    code = "CoordinatesRequired"
+    message = "Adressen har ändrats: ange latitude och longitude för den nya adressen"
+
+
+def sanitize_search_query(value: str | None) -> str | None:
+    """§3.18: trim, drop ' " ; \\ % *, cut to 100 characters, collapse whitespace."""
+    if value is None:
+        return None
+    cleaned = _WHITESPACE.sub(" ", _SEARCH_DROP.sub("", value.strip())[:100]).strip()
+    return cleaned or None
+
+
+def lenient_int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None and value.strip() else default
+    except ValueError:
+        return default
+
+
+def _number(value: str, error: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise InvalidProviderQuery(error) from None
+    if not math.isfinite(number):
+        raise InvalidProviderQuery(error)
+    return number
+
+
+def parse_listing_query(
+    *,
+    city: str | None,
+    search: str | None,
+    latitude: str | None,
+    longitude: str | None,
+    radius_km: str | None,
+    limit: str | None,
+    offset: str | None,
+) -> ListingQuery:
+    """The query string of GET /api/providers → a validated ListingQuery (400 on bad geo).
+
+    A point (latitude + longitude) finds providers whose service area covers it; radiusKm
+    narrows that to the customer's own search radius (at most 100 km).
+    """
+    near: GeoPoint | None = None
+    if latitude is not None or longitude is not None or radius_km is not None:
+        if latitude is None or longitude is None:
+            raise InvalidProviderQuery("Geo-filtering requires latitude and longitude")
+        lat = _number(latitude, "Invalid latitude (must be between -90 and 90)")
+        if not -90 <= lat <= 90:
+            raise InvalidProviderQuery("Invalid latitude (must be between -90 and 90)")
+        lng = _number(longitude, "Invalid longitude (must be between -180 and 180)")
+        if not -180 <= lng <= 180:
+            raise InvalidProviderQuery("Invalid longitude (must be between -180 and 180)")
+        radius = MAX_RADIUS_KM
+        if radius_km is not None:
+            try:
+                radius = float(radius_km)
+            except ValueError:
+                radius = math.nan
+            if math.isnan(radius) or radius <= 0:
+                raise InvalidProviderQuery("radiusKm must be positive")
+            if radius > MAX_RADIUS_KM:
+                raise InvalidProviderQuery("radiusKm cannot exceed 100km")
+        near = GeoPoint(lat, lng, radius)
+    return ListingQuery(
+        city=sanitize_search_query(city),
+        search=sanitize_search_query(search),
+        near=near,
+        limit=min(MAX_LIMIT, max(1, lenient_int(limit, MAX_LIMIT))),
+        offset=max(0, lenient_int(offset, 0)),
+    )
+
+
+def _cache_key(query: ListingQuery, today: date) -> dict[str, Any]:
+    near = query.near
+    return {
+        "city": (query.city or "").lower(),
+        "search": (query.search or "").lower(),
+        "near": [round(near.latitude, 5), round(near.longitude, 5), near.radius_km]
+        if near
+        else None,
+        "limit": query.limit,
+        "offset": query.offset,
+        "today": today.isoformat(),  # nextVisit moves on at midnight
+    }
+
+
+async def list_providers(
+    db: AsyncSession, cache: ProviderListingCache | None, query: ListingQuery, today: date
+) -> dict[str, Any]:
+    """The public listing as JSON, from the cache when it holds this page."""
+    key = _cache_key(query, today)
+    if cache is not None:
+        cached = await cache.get("list", key)
+        if cached is not None:
+            return dict(cached)
+        generation = await cache.generation()
+    page = await _build_listing(db, query, today)
+    body = page.model_dump(mode="json")
+    if cache is not None:
+        await cache.set("list", key, body, generation)
+    return body
+
+
+async def _build_listing(db: AsyncSession, query: ListingQuery, today: date) -> ProviderList:
+    rows, total = await repository.listing_page(db, query)
+    ids = [row.id for row in rows]
+    services: dict[str, list[ServiceBrief]] = defaultdict(list)
+    for service in await repository.active_services_brief(db, ids):
+        services[service.provider_id].append(
+            ServiceBrief(id=service.id, name=service.name, price=service.price)
+        )
+    stats = await repository.review_stats(db, ids)
+    visits = await repository.next_visits(db, ids, today)
+    items = []
+    for row in rows:
+        average, count = stats.get(row.id, (None, 0))
+        visit = visits.get(row.id)
+        distance = getattr(row, "distance_km", None)
+        items.append(
+            ProviderListItem(
+                id=row.id,
+                user_id=row.user_id,
+                business_name=row.business_name,
+                description=row.description,
+                city=row.city,
+                latitude=row.latitude,
+                longitude=row.longitude,
+                service_area_km=row.service_area_km,
+                profile_image_url=row.profile_image_url,
+                is_active=row.is_active,
+                is_verified=row.is_verified,
+                created_at=row.created_at,
+                updated_at=row.updated_at,
+                services=services.get(row.id, []),
+                user=PublicName(first_name=row.first_name, last_name=row.last_name),
+                next_visit=NextVisit(date=visit[0], location=visit[1]) if visit else None,
+                review_stats=ReviewStats(average_rating=_rounded(average), total_count=count),
+                distance_km=round(distance, 1) if distance is not None else None,
+            )
+        )
+    return ProviderList(
+        data=items,
+        pagination=Pagination(
+            total=total,
+            limit=query.limit,
+            offset=query.offset,
+            has_more=query.offset + query.limit < total,
+        ),
+    )
+
+
+def _rounded(average: float | None) -> float | None:
+    return round(average, 2) if average is not None else None
+
+
+async def provider_detail(db: AsyncSession, provider_id: str) -> ProviderDetail:
+    found = await repository.active_provider_with_user(db, provider_id)
+    if found is None:
+        raise ProviderNotFound()
+    provider, first_name, last_name, phone = found
+    services = await repository.active_services_brief(db, [provider.id])
+    hours = await repository.active_weekly_hours(db, provider.id)
+    verifications = await repository.approved_verifications(db, provider.id)
+    average, count = (await repository.review_stats(db, [provider.id])).get(provider.id, (None, 0))
+    return ProviderDetail(
+        id=provider.id,
+        user_id=provider.user_id,
+        business_name=provider.business_name,
+        description=provider.description,
+        city=provider.city,
+        address=provider.address,
+        postal_code=provider.postal_code,
+        latitude=provider.latitude,
+        longitude=provider.longitude,
+        service_area_km=provider.service_area_km,
+        profile_image_url=provider.profile_image_url,
+        is_active=provider.is_active,
+        is_verified=provider.is_verified,
+        verified_at=provider.verified_at,
+        created_at=provider.created_at,
+        updated_at=provider.updated_at,
+        services=[
+            ServiceDetail(
+                id=s.id,
+                name=s.name,
+                price=s.price,
+                description=s.description,
+                duration_minutes=s.duration_minutes,
+            )
+            for s in services
+        ],
+        availability=[WeeklyHours.model_validate(row) for row in hours],
+        verifications=[
+            PublicVerification(
+                id=v.id,
+                type=v.type,
+                title=v.title,
+                description=v.description,
+                issuer=v.issuer,
+                year=v.year,
+                status=v.status,
+                images=[VerificationImage(id=i, url=url) for i, url in images],
+            )
+            for v, images in verifications
+        ],
+        user=PublicContact(first_name=first_name, last_name=last_name, phone=phone),
+        review_stats=ReviewStats(average_rating=_rounded(average), total_count=count),
+    )
+
+
+_LOCATION_FIELDS = ("address", "city", "postal_code")
+
+
+async def update_provider(
+    db: AsyncSession, user: User, provider_id: str, data: ProviderUpdate
+) -> ProviderOwnView:
+    """PUT /api/providers/{id} by its owner; not found and not yours are the same 404."""
+    current = await repository.owned_provider(db, provider_id, user.id)
+    if current is None:
+        raise ProviderNotFound()
+    values = data.model_dump(exclude_unset=True, by_alias=False)
+    if "profile_image_url" in values and values["profile_image_url"] is not None:
+        values["profile_image_url"] = str(values["profile_image_url"])
+    moved = any(
+        field in values and values[field] != getattr(current, field) for field in _LOCATION_FIELDS
+    )
+    if moved and "latitude" not in values:
+        address = values.get("address", current.address)
+        if address:
+            # The original geocoded here and refused an address it could not place; without
+            # a point for the new address the old one would put the provider in the wrong
+            # place in every distance search.
+            raise CoordinatesRequired()
+    if not values:
+        return ProviderOwnView.model_validate(current)
+    updated = await repository.update_owned_provider(db, provider_id, user.id, values)
+    if updated is None:
+        raise ProviderNotFound()
+    invalidate_provider_listings(db)
+    return ProviderOwnView.model_validate(updated)
+
+
+async def provider_reviews(
+    db: AsyncSession, provider_id: str, *, page: int, limit: int
+) -> ProviderReviews:
+    if not await repository.provider_exists(db, provider_id):
+        raise ProviderNotFound()
+    rows = await repository.reviews_page(db, provider_id, limit=limit, offset=(page - 1) * limit)
+    average, count = (await repository.review_stats(db, [provider_id])).get(provider_id, (None, 0))
+    return ProviderReviews(
+        reviews=[
+            PublicReview(
+                id=row.id,
+                rating=row.rating,
+                comment=row.comment,
+                reply=row.reply,
+                replied_at=row.replied_at,
+                created_at=row.created_at,
+                customer=PublicName(first_name=row.first_name, last_name=row.last_name),
+                booking=ReviewBooking(service=ReviewBookingService(name=row.service_name)),
+            )
+            for row in rows
+        ],
+        total_count=count,
+        average_rating=_rounded(average),
+        page=page,
+        limit=limit,
+    )
+
+
+async def visiting_area(
+    db: AsyncSession, cache: ProviderListingCache | None, location: str | None, today: date
+) -> dict[str, Any]:
+    """Providers announcing a visit to a place (open exceptions with a matching location)."""
+    searched = sanitize_search_query(location)
+    if searched is None or len(searched) < 2:
+        raise InvalidProviderQuery("Location parameter required (min 2 characters)")
+    key = {"location": searched.lower(), "today": today.isoformat()}
+    if cache is not None:
+        cached = await cache.get("visiting-area", key)
+        if cached is not None:
+            return dict(cached)
+        generation = await cache.generation()
+    rows = await repository.upcoming_visits_matching(db, searched, today)
+    services: dict[str, list[ServiceDetail]] = defaultdict(list)
+    for s in await repository.active_services_brief(db, [row.id for row in rows]):
+        services[s.provider_id].append(
+            ServiceDetail(
+                id=s.id,
+                name=s.name,
+                price=s.price,
+                description=s.description,
+                duration_minutes=s.duration_minutes,
+            )
+        )
+    body = VisitingArea(
+        data=[
+            VisitingEntry(
+                provider=VisitingProvider(
+                    id=row.id,
+                    business_name=row.business_name,
+                    description=row.description,
+                    city=row.city,
+                    services=services.get(row.id, []),
+                    user=PublicName(first_name=row.first_name, last_name=row.last_name),
+                ),
+                next_visit=Visit(
+                    date=row.date,
+                    location=row.location,
+                    start_time=row.start_time,
+                    end_time=row.end_time,
+                ),
+            )
+            for row in rows
+        ],
+        searched_location=searched,
+        total=len(rows),
+    ).model_dump(mode="json")
+    if cache is not None:
+        await cache.set("visiting-area", key, body, generation)
+    return body
