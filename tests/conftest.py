@@ -39,8 +39,10 @@ def server_target() -> DatabaseTarget:
     return parse_database_url(embedded_server_url(PROJECT_ROOT / ".equinet" / "pgdata-test"))
 
 
-def url_of(target: DatabaseTarget) -> str:
-    return target.url.render_as_string(hide_password=False)
+def url_of(target: DatabaseTarget, **query: str) -> str:
+    """The target as a URL string, with extra query parameters (`connection_limit="10"`)."""
+    url = target.url.update_query_dict(query) if query else target.url
+    return url.render_as_string(hide_password=False)
 
 
 def make_settings(target: DatabaseTarget | None = None, **overrides: Any) -> Settings:

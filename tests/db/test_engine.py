@@ -41,7 +41,7 @@ def _app_with_probe_routes(settings: Settings) -> FastAPI:
 async def live_client(test_database: DatabaseTarget) -> AsyncIterator[httpx.AsyncClient]:
     """An app on the real pool (no per-test transaction), with two probe routes."""
     settings = make_settings(
-        parse_database_url(url_of(test_database) + "?connection_limit=10"),
+        parse_database_url(url_of(test_database, connection_limit="10")),
         db_pool_timeout_seconds=1.0,
     )
     app = _app_with_probe_routes(settings)
@@ -55,7 +55,7 @@ async def live_client(test_database: DatabaseTarget) -> AsyncIterator[httpx.Asyn
 async def test_connection_limit_in_the_url_sets_the_pool_size(
     test_database: DatabaseTarget,
 ) -> None:
-    target = parse_database_url(url_of(test_database) + "?connection_limit=3&pgbouncer=true")
+    target = parse_database_url(url_of(test_database, connection_limit="3", pgbouncer="true"))
     engine = create_engine(target, make_settings(test_database))
     try:
         assert engine.pool.size() == 3  # type: ignore[attr-defined]
