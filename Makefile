@@ -46,3 +46,7 @@ seed-scale: $(VENV)/.installed ## add N providers of benchmark data, ~100 bookin
 .PHONY: bench-pool
 bench-pool: $(VENV)/.installed ## throughput and pool waits at pool sizes 2/5/10/20 (BENCH_DATABASE_URL, loopback, seeded data)
 	$(BIN)/python bench/pool_sizes.py $(BENCH_ARGS)
+
+.PHONY: bench-http
+bench-http: $(VENV)/.installed ## hot read paths over HTTP vs pgbench on the same SQL (BENCH_DATABASE_URL, loopback, seeded data)
+	$(BIN)/python bench/http_hot_paths.py $(BENCH_ARGS)

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from equinet import __version__
-from equinet.accounts.lookup import is_admin_request, rate_limit_user_id
+from equinet.accounts.lookup import is_admin_request, missing_login, rate_limit_user_id
 from equinet.accounts.router import router as accounts_router
 from equinet.availability.router import router as availability_router
 from equinet.bookings.router import customers_router
@@ -97,6 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog_router)
     # Maintenance mode lets admins through: resolved from the session token, read-only.
     app.state.admin_check = is_admin_request
+    # An anonymous call with an unreadable body still gets the protected route's 401.
+    app.state.login_gate = missing_login
     # Security layers, inner to outer: rate limits (before the body is read), then CSRF.
     app.add_middleware(RateLimitMiddleware, settings=settings, resolve_user=rate_limit_user_id)
     app.add_middleware(CsrfMiddleware, settings=settings)

@@ -52,7 +52,7 @@ async def test_posting_the_same_date_again_replaces_its_exception(
         json={"date": day(3), "isClosed": False, "startTime": "10:00", "endTime": "14:00",
               "reason": "   ", "location": "Knivsta", "latitude": 59.72, "longitude": 17.79},
     )  # fmt: skip
-    assert second.status_code == 200, second.text
+    assert second.status_code == 201, second.text  # an upsert answers 201 either way (§2.5)
     body = second.json()
     assert body["id"] == first.json()["id"]
     assert (body["isClosed"], body["startTime"], body["endTime"]) == (False, "10:00", "14:00")

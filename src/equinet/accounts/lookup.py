@@ -3,7 +3,8 @@
 The rate limiter keys per-user limits by user id and the maintenance gate lets admins through;
 both need the session token resolved outside FastAPI's dependency system. They read through the
 same sessionmaker the endpoints use (honouring a test's override of `get_sessionmaker`), only
-read, and never touch the session's `lastSeenAt`.
+read, and never touch the session's `lastSeenAt`. So does the check that keeps an anonymous
+call with an unreadable body a 401 rather than a validation error.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.types import Scope
 
-from equinet.accounts.dependencies import session_token
+from equinet.accounts.dependencies import Unauthorized, get_current_session, session_token
 from equinet.accounts.sessions import hash_token
 from equinet.db.base import utcnow
 from equinet.db.session import get_sessionmaker
+from equinet.kit.errors import EquinetError
 from equinet.models import Session, User
 
 # A token's user id is remembered this long for rate-limit keys (a revoked session may keep
@@ -104,3 +106,25 @@ async def is_admin_request(request: Request) -> bool:
         return False
     found = await _active_user(request.app, token)
     return bool(found and found[1])
+
+
+def _needs_login(dependant: Any) -> bool:
+    return any(
+        sub.call is get_current_session or _needs_login(sub) for sub in dependant.dependencies
+    )
+
+
+async def missing_login(request: Request) -> EquinetError | None:
+    """401 when the matched route needs a login and the request has none, else None.
+
+    FastAPI decodes a JSON body before it resolves the route's dependencies, so without this
+    an anonymous call with a malformed body would get a validation error instead of the 401
+    every protected route owes an anonymous caller (the original checked auth first, too).
+    """
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None or not _needs_login(dependant):
+        return None
+    token = session_token(request)
+    if token and await _active_user(request.app, token) is not None:
+        return None
+    return Unauthorized()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, status
 
 from equinet.accounts.dependencies import CurrentProvider
 from equinet.availability import service
@@ -81,18 +81,14 @@ async def list_exceptions(
 @router.post(
     "/availability-exceptions",
     status_code=status.HTTP_201_CREATED,
-    summary="Close a date or set other hours for it (201 new, 200 replaced)",
+    summary="Close a date or set other hours for it (an upsert: 201 whether new or replaced)",
 )
 async def save_exception(
-    provider_id: str,
-    account: CurrentProvider,
-    db: DbSession,
-    body: ExceptionIn,
-    response: Response,
+    provider_id: str, account: CurrentProvider, db: DbSession, body: ExceptionIn
 ) -> ExceptionOut:
-    saved, created = await service.save_exception(db, account, provider_id, body)
-    if not created:
-        response.status_code = status.HTTP_200_OK
+    # 201 for a replaced exception too, as the original answers (spec §2.5), so that its
+    # clients see the status they expect.
+    saved, _created = await service.save_exception(db, account, provider_id, body)
     return ExceptionOut.model_validate(saved)
 
 

@@ -6,14 +6,25 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.exc import DBAPIError
 
-from equinet.cli.common import console, errors, fail, load_settings, run
+from equinet.cli.common import (
+    MigrationFailed,
+    console,
+    describe_failure,
+    errors,
+    fail,
+    failed_revision,
+    load_settings,
+    run,
+)
 from equinet.db import migrations
 from equinet.db.migrations import engine_for
 from equinet.db.targets import direct_database, ensure_database_exists
 from equinet.db.urls import DatabaseTarget
 from equinet.ops import database
 from equinet.ops.adopt import AdoptionRefused, adopt
+from equinet.ops.database import MigrationRun
 from equinet.ops.drift import check_drift
 from equinet.ops.rls import tables_without_rls
 from equinet.settings import Settings
@@ -30,6 +41,24 @@ def _target(settings: Settings) -> DatabaseTarget:
     return target
 
 
+async def _migrate(target: DatabaseTarget, settings: Settings, revision: str) -> MigrationRun:
+    """Migrate; a failing revision becomes one line naming it and the revision the database
+    is still at (the whole run is one transaction, so none of its revisions stays applied)."""
+    try:
+        return await database.migrate(target, settings, revision)
+    except Exception as error:
+        if not isinstance(error, DBAPIError) and failed_revision(error) is None:
+            raise  # a bug outside the revisions: keep the traceback
+        try:
+            current = (await database.status(target)).current or "(none)"
+            state = f"the database is still at revision {current}"
+        except (DBAPIError, OSError):
+            state = "could not read the current revision: run `equinet db status`"
+        raise MigrationFailed(
+            f"{describe_failure(error)}; {state} (see docs/runbooks/failed-migration.md)"
+        ) from None
+
+
 @db_app.command("migrate")
 def migrate_command(
     sql: Annotated[bool, typer.Option("--sql", help="print the SQL instead of running it")] = False,
@@ -43,7 +72,7 @@ def migrate_command(
         typer.echo(migrations.upgrade_sql(current, revision))
         return
     target = _target(settings)
-    result = run(database.migrate(target, settings, revision))
+    result = run(_migrate(target, settings, revision))
     if result.applied:
         console.print(f"applied {len(result.applied)} revision(s): {', '.join(result.applied)}")
     console.print(

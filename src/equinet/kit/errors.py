@@ -147,6 +147,13 @@ async def _on_database_error(request: Request, error: Exception) -> JSONResponse
 
 async def _on_validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
+    # A body that is not JSON is decoded before the route's dependencies run: an anonymous
+    # caller of a protected route still gets its 401 (app.state.login_gate, set by the app).
+    gate = getattr(request.app.state, "login_gate", None)
+    if gate is not None and any(e.get("type") == "json_invalid" for e in error.errors()):
+        refused: EquinetError | None = await gate(request)
+        if refused is not None:
+            return error_response(refused)
     details = [
         {
             "field": ".".join(str(p) for p in e["loc"] if p != "body"),

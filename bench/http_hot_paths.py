@@ -1,0 +1,501 @@
+"""Hot read paths vs the database's own limit (issue 4): how much of PostgreSQL's throughput
+for the same SQL the HTTP app delivers.
+
+For each hot read path the script
+
+1. captures the exact statements one request sends (the app in-process, on the same
+   database, provider cache off), with their parameter values;
+2. starts `equinet serve` on a loopback port (WORKERS processes, pool size POOL through
+   `connection_limit` in DATABASE_URL, rate limits off) and drives it with CONCURRENCY
+   asyncio tasks on one httpx client for SECONDS after a short warm-up: requests per second
+   and latency p50/p95/p99, non-200 answers;
+3. runs the captured statements (one transaction, as the app runs them) with pgbench for the
+   same time, with as many clients as the app has connections (WORKERS x POOL), prepared
+   like the app's asyncpg statement cache: the database's own limit for that request;
+4. prints one Markdown table: app req/s as a fraction of pgbench's transactions/s.
+
+Paths: GET /api/providers?city=... (uncached and cached), GET /api/providers near a point
+(uncached and cached), GET /api/providers/{id}/availability?date=...&serviceId=...,
+GET /api/bookings as the provider with the most bookings (a session row made directly in
+the database with `equinet.accounts.sessions.create_session`, deleted at the end).
+
+    .venv/bin/python bench/http_hot_paths.py \
+        --url postgresql://postgres@127.0.0.1:5432/equinet_scale
+
+The database needs Equinet data (`equinet db seed --scale N`) stamped `development`. Loopback
+only: the client, the app and PostgreSQL share the machine, so the figures are a floor for
+each and the *ratio* is the finding. Never point it at a shared server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import httpx
+from asgi_lifespan import LifespanManager
+from sqlalchemy import event, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from equinet.accounts.sessions import create_session
+from equinet.app import create_app
+from equinet.db.embedded import bin_dir
+from equinet.db.engine import create_engine
+from equinet.db.urls import is_local_host, parse_database_url
+from equinet.models import Session, User
+from equinet.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+EQUINET = ROOT / ".venv" / "bin" / "equinet"
+
+
+@dataclass
+class Path_:
+    name: str
+    url: str  # path and query string
+    cached: bool = False  # run against the server with the provider cache on
+    headers: dict[str, str] = field(default_factory=dict)
+    expect: int = 200
+    sql: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadResult:
+    requests: int
+    seconds: float
+    latencies_ms: list[float]
+    statuses: Counter[int]
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, p: float) -> float:
+        return _percentile(self.latencies_ms, p)
+
+
+@dataclass
+class PgbenchResult:
+    tps: float
+    latencies_ms: list[float]
+    failed: int
+
+    def percentile(self, p: float) -> float:
+        return _percentile(self.latencies_ms, p)
+
+
+def _percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+# --- choosing what to ask for ------------------------------------------------------------
+
+
+async def choose_paths(settings: Settings) -> tuple[list[Path_], str]:
+    """Real values from the data: the commonest city, a customer's stable, the busiest
+    provider's busiest future day and one of its services; a session for the provider with
+    the most bookings. Returns the paths and the session id to delete afterwards."""
+    engine = create_engine(_target(settings), settings, application_name="bench-setup")
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as db, db.begin():
+            city = await db.scalar(
+                text(
+                    'SELECT city FROM "Provider" WHERE "isActive" AND city IS NOT NULL '
+                    "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+                )
+            )
+            point = (
+                await db.execute(
+                    text(
+                        'SELECT latitude, longitude FROM "User" WHERE "userType" = \'customer\' '
+                        "AND latitude IS NOT NULL ORDER BY id LIMIT 1"
+                    )
+                )
+            ).one()
+            busiest = (
+                await db.execute(
+                    text(
+                        'SELECT b."providerId", p."userId", b."bookingDate"::date AS day '
+                        'FROM "Booking" b JOIN "Provider" p ON p.id = b."providerId" '
+                        "WHERE b.status IN ('pending', 'confirmed') "
+                        'AND b."bookingDate" >= current_date + 1 AND p."isActive" '
+                        "GROUP BY 1, 2, 3 ORDER BY count(*) DESC, 1, 3 LIMIT 1"
+                    )
+                )
+            ).one()
+            service_id = await db.scalar(
+                text(
+                    'SELECT id FROM "Service" WHERE "providerId" = :p AND "isActive" '
+                    'ORDER BY "durationMinutes" LIMIT 1'
+                ),
+                {"p": busiest.providerId},
+            )
+            heavy_user_id = await db.scalar(
+                text(
+                    'SELECT p."userId" FROM "Booking" b JOIN "Provider" p '
+                    'ON p.id = b."providerId" GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1'
+                )
+            )
+            user = (await db.execute(select(User).where(User.id == heavy_user_id))).scalar_one()
+            token = await create_session(db, user, settings, user_agent="bench/http_hot_paths")
+            session_id = await db.scalar(
+                select(Session.id)
+                .where(Session.user_id == user.id)
+                .order_by(Session.created_at.desc())
+                .limit(1)
+            )
+    finally:
+        await engine.dispose()
+    provider_id, day = busiest.providerId, busiest.day
+    auth = {"Authorization": f"Bearer {token}"}
+    city_url = f"/api/providers?city={city}"
+    near_url = f"/api/providers?latitude={point.latitude}&longitude={point.longitude}&radiusKm=25"
+    paths = [
+        # The HTTP stack alone (middleware, routing, JSON error): the app's own ceiling here.
+        Path_("baseline: unknown path, 404 JSON, no SQL", "/api/no-such-path", expect=404),
+        Path_("providers: city", city_url),
+        Path_("providers: city (cached)", city_url, cached=True),
+        Path_("providers: near point 25 km", near_url),
+        Path_("providers: near point 25 km (cached)", near_url, cached=True),
+        Path_(
+            "availability: one day",
+            f"/api/providers/{provider_id}/availability?date={day}&serviceId={service_id}",
+        ),
+        Path_("bookings: provider's list", "/api/bookings", headers=auth),
+    ]
+    return paths, str(session_id)
+
+
+async def drop_session(settings: Settings, session_id: str) -> None:
+    engine = create_engine(_target(settings), settings, application_name="bench-setup")
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text('DELETE FROM "Session" WHERE id = :id'), {"id": session_id}
+            )
+    finally:
+        await engine.dispose()
+
+
+# --- the SQL of one request --------------------------------------------------------------
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | Decimal):
+        return repr(float(value)) if isinstance(value, float) else str(value)
+    if isinstance(value, datetime):
+        return f"'{value.isoformat(sep=' ')}'::timestamp"
+    if isinstance(value, date):
+        return f"'{value.isoformat()}'::date"
+    if isinstance(value, list | tuple):
+        return "ARRAY[" + ", ".join(_literal(item) for item in value) + "]"
+    if isinstance(value, UUID):
+        value = str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _inline(statement: str, parameters: Any) -> str:
+    """asyncpg's $1, $2 ... replaced by SQL literals (highest number first: $10 before $1)."""
+    values = list(parameters or ())
+    for number in range(len(values), 0, -1):
+        statement = re.sub(
+            rf"\${number}(?!\d)", lambda _m, n=number: _literal(values[n - 1]), statement
+        )
+    return " ".join(statement.split())
+
+
+@contextlib.contextmanager
+def capturing() -> Iterator[list[str]]:
+    captured: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        captured.append(_inline(statement, parameters))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield captured
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+async def capture_sql(settings: Settings, paths: list[Path_]) -> None:
+    """The statements each request runs: the app in-process, cache off, after one warm-up
+    request (so once-per-process work such as the maintenance flag is not counted)."""
+    app = create_app(settings.model_copy(update={"provider_cache_ttl_seconds": 0}))
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            for path in paths:
+                warm = await client.get(path.url, headers=path.headers)
+                assert warm.status_code == path.expect, (
+                    path.url,
+                    warm.status_code,
+                    warm.text[:300],
+                )
+                with capturing() as captured:
+                    await client.get(path.url, headers=path.headers)
+                path.sql = [s for s in captured if not s.upper().startswith(("BEGIN", "COMMIT"))]
+
+
+# --- load on the app ---------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def server(settings: Settings, args: argparse.Namespace, *, cached: bool) -> Iterator[str]:
+    url = settings.database_url
+    assert url is not None
+    separator = "&" if "?" in url else "?"
+    env = os.environ | {
+        "DATABASE_URL": f"{url}{separator}connection_limit={args.pool_size}",
+        "EQUINET_ENV": settings.equinet_env.value,
+        "RATE_LIMIT_ENABLED": "false",
+        "PROVIDER_CACHE_TTL_SECONDS": "300" if cached else "0",
+        "LOG_LEVEL": "WARNING",  # no access log: it would cost the server more CPU than JSON
+    }
+    env.pop("DIRECT_DATABASE_URL", None)
+    log_path = Path(tempfile.mkstemp(prefix="bench-serve-", suffix=".log")[1])
+    command = [str(EQUINET), "serve", "--host", "127.0.0.1", "--port", str(args.port)]
+    base = f"http://127.0.0.1:{args.port}"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [*command, "--workers", str(args.workers)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: we stop uvicorn and its workers
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                if process.poll() is not None:
+                    raise SystemExit(f"equinet serve exited; log: {log_path}")
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                        break
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"equinet serve did not answer in 120 s; log: {log_path}")
+                time.sleep(0.5)
+            yield base
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+async def drive(base: str, path: Path_, concurrency: int, seconds: float) -> LoadResult:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+
+        async def worker(until: float, record: bool) -> None:
+            while time.monotonic() < until:
+                started = time.perf_counter()
+                try:
+                    status = (await client.get(path.url, headers=path.headers)).status_code
+                except httpx.HTTPError:
+                    status = 0
+                if record:
+                    latencies.append((time.perf_counter() - started) * 1000)
+                    statuses[status] += 1
+
+        warm_until = time.monotonic() + min(3.0, seconds / 5)
+        await asyncio.gather(*(worker(warm_until, False) for _ in range(concurrency)))
+        started = time.monotonic()
+        await asyncio.gather(*(worker(started + seconds, True) for _ in range(concurrency)))
+        elapsed = time.monotonic() - started
+    return LoadResult(len(latencies), elapsed, latencies, statuses)
+
+
+# --- the database's own limit ------------------------------------------------------------
+
+
+def pgbench_binary() -> str:
+    return shutil.which("pgbench") or str(Path(bin_dir()) / "pgbench")
+
+
+def run_pgbench(settings: Settings, path: Path_, clients: int, seconds: int) -> PgbenchResult:
+    parsed = parse_database_url(settings.database_url or "")
+    url = parsed.url
+    with tempfile.TemporaryDirectory(prefix="bench-pgbench-") as folder:
+        script = Path(folder) / "request.sql"
+        body = "\n".join(f"{statement};" for statement in path.sql)
+        script.write_text(f"BEGIN;\n{body}\nCOMMIT;\n", encoding="utf-8")
+        env = os.environ | {"PGPASSWORD": url.password or ""}
+        command = [
+            pgbench_binary(),
+            "-n",  # no vacuum of pgbench's own tables: they do not exist here
+            "-M",
+            "prepared",  # like asyncpg's statement cache: planned once per connection
+            "-c",
+            str(clients),
+            "-j",
+            "2",
+            "-T",
+            str(seconds),
+            "-l",
+            "--log-prefix",
+            str(Path(folder) / "tx"),
+            "-f",
+            str(script),
+            "-h",
+            url.host or "127.0.0.1",
+            "-p",
+            str(url.port or 5432),
+            "-U",
+            url.username or "postgres",
+            url.database or "postgres",
+        ]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise SystemExit(
+                f"pgbench failed for {path.name}:\n{done.stderr}\n{script.read_text()}"
+            )
+        tps = float(re.search(r"tps = ([\d.]+) \(without initial", done.stdout).group(1))  # type: ignore[union-attr]
+        failed_match = re.search(r"number of failed transactions: (\d+)", done.stdout)
+        latencies: list[float] = []
+        for log_file in Path(folder).glob("tx*"):
+            for line in log_file.read_text().splitlines():
+                fields = line.split()
+                if len(fields) >= 3:
+                    latencies.append(int(fields[2]) / 1000)  # microseconds
+        return PgbenchResult(tps, latencies, int(failed_match.group(1)) if failed_match else 0)
+
+
+# --- main --------------------------------------------------------------------------------
+
+
+def _target(settings: Settings) -> Any:
+    return parse_database_url(settings.database_url or "")
+
+
+def _parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument(
+        "--url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/equinet_scale"
+        ),
+    )
+    parser.add_argument("--port", type=int, default=8799)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pool-size", type=int, default=10)
+    parser.add_argument("--concurrency", type=int, default=32, help="client tasks")
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--only", action="append", help="paths whose name contains this")
+    parser.add_argument("--sql-dir", type=Path, help="write each path's captured SQL here")
+    parser.add_argument(
+        "--capture-only", action="store_true", help="capture (and write) the SQL, no load"
+    )
+    return parser.parse_args()
+
+
+def _row(path: Path_, load: LoadResult, database: PgbenchResult | None) -> str:
+    ok = load.statuses.get(path.expect, 0)
+    bad = {status: n for status, n in load.statuses.items() if status != path.expect}
+    app = (
+        f"| {path.name} | {len(path.sql)} | {load.per_second:,.0f} | "
+        f"{load.percentile(50):.1f} / {load.percentile(95):.1f} / {load.percentile(99):.1f} | "
+        f"{bad or 0} |"
+    )
+    if database is None:
+        return app + " - | - | - |"
+    return app + (
+        f" {database.tps:,.0f} | {database.percentile(50):.1f} / "
+        f"{database.percentile(95):.1f} / {database.percentile(99):.1f} | "
+        f"{ok / load.seconds / database.tps:.0%} |"
+    )
+
+
+def main() -> None:
+    args = _parse_args()
+    host = parse_database_url(args.url).url.host or ""
+    if not is_local_host(host):
+        raise SystemExit(f"refusing to load {host}: loopback databases only")
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=args.url,
+        equinet_env=os.environ.get("EQUINET_ENV", "development"),
+        redis_url=os.environ.get("REDIS_URL") or None,
+        rate_limit_enabled=False,
+    )
+    paths, session_id = asyncio.run(choose_paths(settings))
+    if args.only:
+        paths = [p for p in paths if any(word in p.name for word in args.only)]
+    clients = args.workers * args.pool_size
+    rows: list[str] = []
+    limits: dict[str, PgbenchResult] = {}
+    try:
+        asyncio.run(capture_sql(settings, paths))
+        if args.sql_dir:
+            args.sql_dir.mkdir(parents=True, exist_ok=True)
+            for path in paths:
+                slug = re.sub(r"[^a-z0-9]+", "-", path.name.lower()).strip("-")
+                (args.sql_dir / f"{slug}.sql").write_text(
+                    "".join(f"{statement};\n" for statement in path.sql), encoding="utf-8"
+                )
+        if args.capture_only:
+            return
+        for cached in (False, True):
+            chosen = [p for p in paths if p.cached is cached]
+            if not chosen:
+                continue
+            with server(settings, args, cached=cached) as base:
+                for path in chosen:
+                    load = asyncio.run(drive(base, path, args.concurrency, args.seconds))
+                    if path.sql and path.url not in limits:  # cached: same SQL, same limit
+                        limits[path.url] = run_pgbench(settings, path, clients, args.seconds)
+                    rows.append(_row(path, load, limits.get(path.url)))
+                    print(rows[-1], flush=True)
+    finally:
+        asyncio.run(drop_session(settings, session_id))
+    print()
+    print(
+        f"workers {args.workers}, pool {args.pool_size} per worker, {args.concurrency} client "
+        f"tasks, {args.seconds} s per path; pgbench -M prepared -c {clients} -j 2 -T {args.seconds}"
+    )
+    print()
+    print(
+        "| path | SQL statements | app req/s | app p50 / p95 / p99 ms | non-200 | "
+        "pgbench tx/s | pgbench p50 / p95 / p99 ms | app / database |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n".join(rows))
+    for path in paths:
+        print(f"\n-- {path.name}: {path.url}", file=sys.stderr)
+        for statement in path.sql:
+            print(f"   {statement[:160]}{'...' if len(statement) > 160 else ''}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

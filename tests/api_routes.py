@@ -1,0 +1,148 @@
+"""The app's route table, as the cross-cutting tests see it: who may call each route.
+
+`ACCESS` names every route of the app with the role it needs. The IDOR sweep
+(tests/test_idor.py) and the access tests (tests/test_route_access.py) are generated from the
+app's own routes and refuse to run while a route is missing here, so a new route cannot ship
+without someone deciding who may call it.
+
+Roles:
+- public: anyone, anonymous included (the allow-list)
+- user: any logged-in user (customer or provider)
+- customer / provider: that role only; the other role gets 403
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Literal
+
+import fastapi.routing
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+Role = Literal["public", "user", "customer", "provider"]
+
+ACCESS: dict[tuple[str, str], Role] = {
+    # framework pages and operations
+    ("GET", "/openapi.json"): "public",
+    ("GET", "/docs"): "public",
+    ("GET", "/docs/oauth2-redirect"): "public",
+    ("GET", "/redoc"): "public",
+    ("GET", "/api/health"): "public",
+    ("GET", "/metrics"): "public",  # scraped by Prometheus; counts only, no user data
+    # accounts (§2.1, §2.2)
+    ("POST", "/api/auth/register"): "public",
+    ("POST", "/api/auth/verify-email"): "public",
+    ("POST", "/api/auth/resend-verification"): "public",
+    ("POST", "/api/auth/login"): "public",
+    ("POST", "/api/auth/logout"): "public",  # without a session it only clears the cookie
+    ("GET", "/api/auth/session"): "user",
+    ("POST", "/api/auth/forgot-password"): "public",
+    ("POST", "/api/auth/reset-password"): "public",
+    ("PUT", "/api/auth/password"): "user",
+    ("GET", "/api/profile"): "user",
+    ("PUT", "/api/profile"): "user",
+    ("GET", "/api/provider/profile"): "provider",
+    ("PUT", "/api/provider/profile"): "provider",
+    ("GET", "/api/provider/onboarding-status"): "provider",
+    # bookings, payments, customers (§2.6, §2.7, §2.11)
+    ("GET", "/api/bookings"): "user",
+    ("POST", "/api/bookings"): "user",  # a provider account may book another provider
+    ("POST", "/api/bookings/manual"): "provider",
+    ("PUT", "/api/bookings/{booking_id}"): "user",
+    ("DELETE", "/api/bookings/{booking_id}"): "user",
+    ("POST", "/api/bookings/{booking_id}/payment"): "user",  # the customer; others get 404
+    ("GET", "/api/bookings/{booking_id}/payment"): "user",
+    ("GET", "/api/bookings/{booking_id}/receipt"): "user",
+    ("GET", "/api/customers/search"): "provider",
+    ("GET", "/api/customers/{customer_id}/horses"): "provider",
+    # reviews and notifications (§2.8, §2.9)
+    ("POST", "/api/reviews"): "customer",
+    ("PUT", "/api/reviews/{review_id}"): "customer",
+    ("DELETE", "/api/reviews/{review_id}"): "customer",
+    ("POST", "/api/reviews/{review_id}/reply"): "provider",
+    ("DELETE", "/api/reviews/{review_id}/reply"): "provider",
+    ("GET", "/api/notifications"): "user",
+    ("POST", "/api/notifications"): "user",
+    ("GET", "/api/notifications/unread-count"): "user",
+    ("PUT", "/api/notifications/{notification_id}"): "user",
+    # providers, availability, services (§2.3-§2.5)
+    ("GET", "/api/providers"): "public",
+    ("GET", "/api/providers/visiting-area"): "public",
+    ("GET", "/api/providers/{provider_id}"): "public",
+    ("PUT", "/api/providers/{provider_id}"): "user",  # the owner; anyone else gets 404
+    ("GET", "/api/providers/{provider_id}/reviews"): "public",
+    ("GET", "/api/providers/{provider_id}/availability"): "public",
+    ("GET", "/api/providers/{provider_id}/availability-schedule"): "public",
+    ("PUT", "/api/providers/{provider_id}/availability-schedule"): "provider",
+    ("GET", "/api/providers/{provider_id}/availability-exceptions"): "public",
+    ("POST", "/api/providers/{provider_id}/availability-exceptions"): "provider",
+    ("GET", "/api/providers/{provider_id}/availability-exceptions/{date}"): "public",
+    ("DELETE", "/api/providers/{provider_id}/availability-exceptions/{date}"): "provider",
+    ("GET", "/api/services"): "provider",
+    ("POST", "/api/services"): "provider",
+    ("PUT", "/api/services/{service_id}"): "provider",
+    ("DELETE", "/api/services/{service_id}"): "provider",
+}
+
+# Framework pages that answer HTML, not the JSON error shape.
+NON_JSON = {"/docs", "/docs/oauth2-redirect", "/redoc", "/metrics"}
+
+
+def app_routes(app: FastAPI) -> Iterator[tuple[str, str]]:
+    """(method, path template) of every HTTP route the app serves, HEAD left out."""
+    # FastAPI >= 0.16x keeps included routers as branches; iter_route_contexts flattens them.
+    walk = getattr(fastapi.routing, "iter_route_contexts", None)
+    routes: Any = walk(app.router.routes) if walk is not None else app.router.routes
+    for route in routes:
+        path = getattr(route, "path", None)
+        for method in sorted(getattr(route, "methods", None) or ()):
+            if path and method != "HEAD":
+                yield method, path
+
+
+def classified_routes(app: FastAPI) -> dict[tuple[str, str], Role]:
+    """Every route of the app with its role; fails for a route ACCESS does not name."""
+    found = set(app_routes(app))
+    unknown = sorted(found - set(ACCESS))
+    assert not unknown, f"add these routes to tests/api_routes.py ACCESS: {unknown}"
+    stale = sorted(set(ACCESS) - found)
+    assert not stale, f"ACCESS names routes the app no longer has: {stale}"
+    return {route: ACCESS[route] for route in sorted(found)}
+
+
+def has_json_body(app: FastAPI, method: str, path: str) -> bool:
+    operation = app.openapi()["paths"].get(path, {}).get(method.lower(), {})
+    return "application/json" in operation.get("requestBody", {}).get("content", {})
+
+
+# Columns that change on every authenticated request by design (session bookkeeping).
+_VOLATILE = {"Session": ("lastSeenAt",)}
+
+
+async def table_checksums(db: AsyncSession) -> dict[str, tuple[int, str]]:
+    """(row count, md5 of all rows) of every table in the public schema, as this
+    transaction sees them. Any insert, update or delete anywhere changes it."""
+    await db.flush()
+    names = (
+        await db.scalars(
+            text(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1"
+            )
+        )
+    ).all()
+    sums: dict[str, tuple[int, str]] = {}
+    for name in names:
+        row_json = "to_jsonb(t)" + "".join(f" - '{c}'" for c in _VOLATILE.get(name, ()))
+        count, digest = (
+            await db.execute(
+                text(
+                    f"SELECT count(*), coalesce(md5(string_agg(({row_json})::text, ',' "
+                    f"ORDER BY ({row_json})::text)), '') FROM \"{name}\" t"
+                )
+            )
+        ).one()
+        sums[name] = (count, digest)
+    return sums
