@@ -61,6 +61,16 @@ async def test_city_matches_the_start_of_the_name_in_any_case(
     assert names(await client.get("/api/providers", params={"city": "STORVIK"})) == ["Norr"]
 
 
+async def test_city_prefix_handles_swedish_letters_and_takes_wildcards_literally(
+    client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
+    await factories.provider(db_session, business_name="Örebroaren", city="Örebroköping")
+    await factories.provider(db_session, business_name="Understreck", city="Ö_rebroköping")
+    assert names(await client.get("/api/providers", params={"city": "öREBRO"})) == ["Örebroaren"]
+    # "_" is a literal underscore, not LIKE's any-one-character.
+    assert names(await client.get("/api/providers", params={"city": "ö_r"})) == ["Understreck"]
+
+
 async def test_free_text_matches_name_description_and_service_names(
     client: httpx.AsyncClient, db_session: AsyncSession
 ) -> None:
@@ -76,6 +86,17 @@ async def test_free_text_matches_name_description_and_service_names(
     found = names(await client.get("/api/providers", params={"city": "Qby", "q": "ZEBRAFIX"}))
     assert sorted(found) == sorted(["Zebrafix Hästvård", "Beskrivning", "Tjänstefirma"])
     assert by_name.business_name in found
+
+
+async def test_free_text_without_a_place_also_matches_active_service_names(
+    client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
+    offers = await factories.provider(db_session, business_name="Utan ort", city="Xby")
+    await factories.service(db_session, offers, name="Xylofonbeslag deluxe")
+    retired = await factories.provider(db_session, business_name="Slutat", city="Yby")
+    await factories.service(db_session, retired, name="Xylofonbeslag", is_active=False)
+
+    assert names(await client.get("/api/providers", params={"q": "xylofonBESLAG"})) == ["Utan ort"]
 
 
 async def test_wildcards_in_the_search_text_are_taken_literally(

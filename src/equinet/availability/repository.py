@@ -9,13 +9,17 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Double,
     Row,
+    String,
     and_,
+    cast,
     delete,
     func,
     literal,
     literal_column,
     not_,
+    null,
     select,
     union_all,
     update,
@@ -59,15 +63,57 @@ async def day_rules(db: AsyncSession, provider_id: str, day: date) -> list[DayRu
     return [DayRule(row.source, bool(row.is_closed), row.start_time, row.end_time) for row in rows]
 
 
-async def day_bookings(
+@dataclass(frozen=True)
+class DayBooking:
+    """A pending or confirmed booking of the day, with its customer's location."""
+
+    id: str
+    start_time: str
+    end_time: str
+    latitude: float | None
+    longitude: float | None
+    service_name: str
+
+
+async def day_plan(
     db: AsyncSession, provider_id: str, day: date, *, exclude_booking_id: str | None = None
-) -> Sequence[Row[str, str, str, float | None, float | None, str]]:
-    """Pending and confirmed bookings of the provider on `day`, with the customer's location."""
-    statement = (
+) -> tuple[list[DayRule], list[DayBooking]]:
+    """The day's rules and its active bookings together, in one round trip (the slot engine's input).
+
+    The bookings come back whether or not the day is open; the engine ignores them on a
+    closed day, as it did when it only asked for them on an open one.
+    """
+
+    def no(type_: Any) -> Any:
+        return cast(null(), type_)
+
+    exception = select(
+        literal("exception").label("kind"),
+        AvailabilityException.is_closed.label("is_closed"),
+        AvailabilityException.start_time.label("start_time"),
+        AvailabilityException.end_time.label("end_time"),
+        no(String).label("booking_id"),
+        no(Double).label("latitude"),
+        no(Double).label("longitude"),
+        no(String).label("service_name"),
+    ).where(AvailabilityException.provider_id == provider_id, AvailabilityException.date == day)
+    weekly = select(
+        literal("weekly").label("kind"),
+        (Availability.is_closed | not_(Availability.is_active)).label("is_closed"),
+        Availability.start_time.label("start_time"),
+        Availability.end_time.label("end_time"),
+        no(String),
+        no(Double),
+        no(Double),
+        no(String),
+    ).where(Availability.provider_id == provider_id, Availability.day_of_week == day.weekday())
+    bookings = (
         select(
-            Booking.id,
+            literal("booking"),
+            no(Boolean),
             Booking.start_time,
             Booking.end_time,
+            Booking.id,
             User.latitude,
             User.longitude,
             Service.name,
@@ -79,11 +125,29 @@ async def day_bookings(
             Booking.booking_date == booking_date_column(day),
             Booking.status.in_(ACTIVE_BOOKING_STATUSES),
         )
-        .order_by(Booking.start_time)
     )
     if exclude_booking_id is not None:
-        statement = statement.where(Booking.id != exclude_booking_id)
-    return (await db.execute(statement)).all()
+        bookings = bookings.where(Booking.id != exclude_booking_id)
+    # Core on the session's connection: plain rows, no ORM result machinery.
+    connection = await db.connection()
+    rows = (await connection.execute(union_all(exception, weekly, bookings))).all()
+    rules: list[DayRule] = []
+    found: list[DayBooking] = []
+    for row in rows:
+        if row.kind == "booking":
+            found.append(
+                DayBooking(
+                    row.booking_id,
+                    row.start_time,
+                    row.end_time,
+                    row.latitude,
+                    row.longitude,
+                    row.service_name,
+                )
+            )
+        else:
+            rules.append(DayRule(row.kind, bool(row.is_closed), row.start_time, row.end_time))
+    return rules, found  # the engine sorts the bookings itself
 
 
 # --- weekly schedule ---------------------------------------------------------------------
@@ -251,25 +315,30 @@ async def provider_exists(db: AsyncSession, provider_id: str, *, active_only: bo
     return bool(await db.scalar(statement))
 
 
-async def active_provider_location(
-    db: AsyncSession, provider_id: str
-) -> Row[str, float | None, float | None] | None:
-    return (
-        await db.execute(
-            select(Provider.id, Provider.latitude, Provider.longitude).where(
-                and_(Provider.id == provider_id, Provider.is_active.is_(True))
+async def provider_and_service(
+    db: AsyncSession, provider_id: str, service_id: str | None
+) -> Row[str, float | None, float | None, int | None] | None:
+    """The active provider's location and, when `service_id` is given, the duration of that
+    active service of theirs (None when it is not one): the day view's two look-ups in one."""
+    duration: Any = cast(null(), Service.duration_minutes.type)
+    if service_id is not None:
+        duration = (
+            select(Service.duration_minutes)
+            .where(
+                Service.id == service_id,
+                Service.provider_id == provider_id,
+                Service.is_active.is_(True),
             )
+            .scalar_subquery()
+        )
+    connection = await db.connection()
+    return (
+        await connection.execute(
+            select(
+                Provider.id,
+                Provider.latitude,
+                Provider.longitude,
+                duration.label("duration_minutes"),
+            ).where(and_(Provider.id == provider_id, Provider.is_active.is_(True)))
         )
     ).first()
-
-
-async def active_service_duration(
-    db: AsyncSession, provider_id: str, service_id: str
-) -> int | None:
-    return await db.scalar(
-        select(Service.duration_minutes).where(
-            Service.id == service_id,
-            Service.provider_id == provider_id,
-            Service.is_active.is_(True),
-        )
-    )

@@ -221,10 +221,11 @@ async def day_view(
     if not day:
         raise InvalidAvailabilityQuery("Date parameter is required")
     parsed = parse_date(day)
-    provider = await repository.active_provider_location(db, provider_id)
+    # The provider and the asked-for service in one round trip; the provider's 404 first.
+    provider = await repository.provider_and_service(db, provider_id, service_id or None)
     if provider is None:
         raise ProviderNotFound()
-    duration = await _duration(db, provider_id, service_id, service_duration)
+    duration = _duration(provider.duration_minutes, service_id, service_duration)
     location: Location | None = None
     if latitude is not None or longitude is not None:
         if latitude is None or longitude is None:
@@ -268,14 +269,13 @@ async def day_view(
     )
 
 
-async def _duration(
-    db: AsyncSession, provider_id: str, service_id: str | None, service_duration: str | None
+def _duration(
+    service_minutes: int | None, service_id: str | None, service_duration: str | None
 ) -> int:
     if service_id:
-        duration = await repository.active_service_duration(db, provider_id, service_id)
-        if duration is None:
+        if service_minutes is None:
             raise ServiceNotFound()
-        return duration
+        return service_minutes
     if service_duration is None:
         return DEFAULT_SLOT_MINUTES
     try:

@@ -200,23 +200,24 @@ def _location_of(latitude: float | None, longitude: float | None) -> Location | 
 async def _load_plan(
     db: AsyncSession, provider: ProviderLike, day: date, exclude_booking_id: str | None
 ) -> DayPlan:
-    window = await opening_window(db, provider.id, day)
+    # The day's rules and its bookings in one round trip (a closed day ignores the bookings).
+    rules, rows = await repository.day_plan(
+        db, provider.id, day, exclude_booking_id=exclude_booking_id
+    )
+    window = _window_of(rules)
     provider_location = _location_of(provider.latitude, provider.longitude)
     bookings: list[BookedInterval] = []
-    if window is not None:  # a closed day needs no bookings to say so
-        rows = await repository.day_bookings(
-            db, provider.id, day, exclude_booking_id=exclude_booking_id
-        )
-        for booking_id, start_time, end_time, lat, lng, service_name in rows:
-            if not (is_hhmm(start_time) and is_hhmm(end_time)):
+    if window is not None:
+        for row in rows:
+            if not (is_hhmm(row.start_time) and is_hhmm(row.end_time)):
                 continue
             bookings.append(
                 BookedInterval(
-                    booking_id=booking_id,
-                    start=parse_hhmm(start_time),
-                    end=parse_hhmm(end_time),
-                    location=_location_of(lat, lng) or provider_location,
-                    service_name=service_name,
+                    booking_id=row.id,
+                    start=parse_hhmm(row.start_time),
+                    end=parse_hhmm(row.end_time),
+                    location=_location_of(row.latitude, row.longitude) or provider_location,
+                    service_name=row.service_name,
                 )
             )
     bookings.sort(key=lambda booking: (booking.start, booking.end))

@@ -110,7 +110,10 @@ async def list_bookings(
     statement = statement.order_by(
         Booking.booking_date.desc(), Booking.start_time.desc(), Booking.id
     )
-    return (await db.execute(statement)).all()
+    # Core on the session's connection: the rows are plain tuples, so the ORM's result
+    # machinery (per-row loading) is skipped for what can be hundreds of rows.
+    connection = await db.connection()
+    return (await connection.execute(statement)).all()
 
 
 async def service_with_provider(db: AsyncSession, service_id: str) -> Any:

@@ -7,7 +7,6 @@ Swagger UI / ReDoc from jsDelivr, so those two pages get a CSP that allows it.
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from equinet.settings import Environment, Settings
@@ -60,14 +59,22 @@ def security_headers(settings: Settings, *, docs: bool = False) -> dict[str, str
     return headers
 
 
+def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    # As MutableHeaders stores them: lower-case name, latin-1 bytes.
+    return [
+        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
+    ]
+
+
 class SecurityHeadersMiddleware:
     """Adds the headers to every HTTP response that does not set them itself."""
 
     def __init__(self, app: ASGIApp, settings: Settings, docs_paths: tuple[str, ...] = ()) -> None:
         self.app = app
         self.docs_paths = frozenset(docs_paths)
-        self.headers = list(security_headers(settings).items())
-        self.docs_headers = list(security_headers(settings, docs=True).items())
+        # Encoded once: every response only compares names and appends ready pairs.
+        self.headers = _encoded(security_headers(settings))
+        self.docs_headers = _encoded(security_headers(settings, docs=True))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -77,10 +84,10 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in extra:
-                    if name not in headers:
-                        headers[name] = value
+                raw = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in raw}
+                raw.extend(pair for pair in extra if pair[0] not in present)
+                message["headers"] = raw
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

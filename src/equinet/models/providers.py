@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Double, ForeignKey, Index, Integer, Text, text
+from sqlalchemy import Boolean, Double, ForeignKey, Index, Integer, Text, column, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from equinet.db.base import Base, Timestamp3, new_uuid, utcnow
@@ -18,6 +18,12 @@ class Provider(Base):
         Index("Provider_city_idx", "city"),
         Index("Provider_businessName_idx", "businessName"),
         Index("Provider_latitude_longitude_idx", "latitude", "longitude"),
+        # Case-insensitive "city starts with" of the public search (migration 0008).
+        Index(
+            "Provider_city_lower_pattern_idx",
+            func.lower(column("city")).label("city_lower"),
+            postgresql_ops={"city_lower": "text_pattern_ops"},
+        ),
     )
 
     id: Mapped[str] = mapped_column("id", Text, primary_key=True, default=new_uuid)

@@ -1,7 +1,9 @@
 """The app's hot read queries, registered for `equinet db explain` until each domain owns its own.
 
-Each statement is the one the domain's repository runs (or will run) on a hot path, written
-against the Equinet schema; each parameter function picks values from the current data the way
+Each statement is the one the domain's repository runs on a hot path: the providers'
+statements are compiled from the repository's own builder (they cannot drift from the app),
+the others are still written by hand against the Equinet schema until their repositories
+expose a builder; each parameter function picks values from the current data the way
 real traffic would hit it: the busiest provider, its busiest day, a customer with many
 bookings, the user with the most notifications. On an empty database the functions fall back
 to values that match nothing, so every statement still plans and runs.
@@ -15,10 +17,18 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from equinet.kit.geo import bounding_box
+from equinet.kit.dates import today_local
 from equinet.kit.hot_queries import HotQuery, register
+from equinet.providers.repository import (
+    GeoPoint,
+    ListingQuery,
+    listing_statement,
+    reviews_page_statement,
+)
+from equinet.providers.service import MAX_LIMIT
 
 ACTIVE_STATUSES = ["pending", "confirmed"]
 SEARCH_RADIUS_KM = 25.0
@@ -60,69 +70,61 @@ async def _busiest_day(connection: AsyncConnection, provider_id: str) -> datetim
 
 # --- providers ---------------------------------------------------------------------------
 
-_REVIEW_STATS = """
-    LEFT JOIN LATERAL (
-        SELECT avg(r.rating)::float8 AS "averageRating", count(*) AS "reviewCount"
-        FROM "Review" r
-        WHERE r."providerId" = p.id
-    ) stats ON true
-"""
-
-PROVIDER_SEARCH_TEXT = f"""
-SELECT p.id, p."businessName", p.description, p.city, p.latitude, p.longitude,
-       p."serviceAreaKm", p."isVerified", p."createdAt", u."firstName", u."lastName",
-       stats."averageRating", stats."reviewCount"
-FROM "Provider" p
-JOIN "User" u ON u.id = p."userId"
-{_REVIEW_STATS}
-WHERE p."isActive"
-  AND p.city ILIKE :city_prefix
-  AND (p."businessName" ILIKE :contains OR p.description ILIKE :contains)
-ORDER BY p."createdAt" DESC
-LIMIT 100
-"""
+# The providers' statements are not copies: they are built by the repository's own
+# `listing_statement` and compiled here, so the advisor plans exactly what
+# GET /api/providers sends. Every value is a named bind parameter there; the parameter
+# functions build the statement again for values picked from the data and hand over its
+# compiled parameters, whose names match because the shape of the statement is the same.
+# `:name` placeholders, as text() reads them.
+_DIALECT = PGDialect(paramstyle="named")  # type: ignore[no-untyped-call]
 
 
-async def _search_text_parameters(connection: AsyncConnection) -> dict[str, Any]:
+def _compiled(query: ListingQuery) -> tuple[str, dict[str, Any]]:
+    compiled = listing_statement(query, today_local()).compile(dialect=_DIALECT)
+    return compiled.string, dict(compiled.params)
+
+
+def _listing_query(
+    *, city: str | None = None, search: str | None = None, near: GeoPoint | None = None
+) -> ListingQuery:
+    return ListingQuery(city=city, search=search, near=near, limit=MAX_LIMIT, offset=0)
+
+
+async def _commonest_city(connection: AsyncConnection) -> tuple[str, str]:
+    """The city with the most active providers and one of its business names."""
     row = (
         await connection.execute(
             text(
                 'SELECT city, "businessName" FROM "Provider" WHERE "isActive" AND city IS NOT NULL '
-                'AND city = (SELECT city FROM "Provider" WHERE city IS NOT NULL '
+                'AND city = (SELECT city FROM "Provider" WHERE "isActive" AND city IS NOT NULL '
                 "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1) ORDER BY id LIMIT 1"
             )
         )
     ).first()
-    if row is None:
-        return {"city_prefix": "Stockholm%", "contains": "%hov%"}
-    city, business = str(row[0]), str(row[1])
-    word = business.split()[0][:5].lower() if business.split() else "hov"
-    # The app sanitises % and * away, then searches "starts with" the city, "contains" the text.
-    return {"city_prefix": f"{city}%", "contains": f"%{word}%"}
+    return (str(row[0]), str(row[1])) if row else ("Stockholm", "Hovslageri")
 
 
-PROVIDER_SEARCH_NEAR = f"""
-SELECT p.id, p."businessName", p.description, p.city, p.latitude, p.longitude,
-       p."serviceAreaKm", p."isVerified", p."createdAt", u."firstName", u."lastName",
-       stats."averageRating", stats."reviewCount", p."distanceKm"
-FROM (
-    SELECT candidate.*,
-           2 * 6371 * asin(sqrt(
-               power(sin(radians(candidate.latitude - :latitude) / 2), 2)
-               + cos(radians(:latitude)) * cos(radians(candidate.latitude))
-                 * power(sin(radians(candidate.longitude - :longitude) / 2), 2)
-           )) AS "distanceKm"
-    FROM "Provider" candidate
-    WHERE candidate."isActive"
-      AND candidate.latitude BETWEEN :min_latitude AND :max_latitude
-      AND candidate.longitude BETWEEN :min_longitude AND :max_longitude
-) p
-JOIN "User" u ON u.id = p."userId"
-{_REVIEW_STATS}
-WHERE p."distanceKm" <= :radius_km
-ORDER BY p."distanceKm", p."createdAt" DESC
-LIMIT 100
-"""
+PROVIDER_LIST_CITY, _ = _compiled(_listing_query(city="Stockholm"))
+
+
+async def _list_city_parameters(connection: AsyncConnection) -> dict[str, Any]:
+    city, _ = await _commonest_city(connection)
+    return _compiled(_listing_query(city=city))[1]
+
+
+PROVIDER_SEARCH_TEXT, _ = _compiled(_listing_query(city="Stockholm", search="hov"))
+
+
+async def _search_text_parameters(connection: AsyncConnection) -> dict[str, Any]:
+    city, business = await _commonest_city(connection)
+    words = business.split()
+    # Part of a real business name: matches a few of the city's providers by name; the others
+    # are checked against their descriptions and service names.
+    word = words[0][:5].lower() if words else "hov"
+    return _compiled(_listing_query(city=city, search=word))[1]
+
+
+PROVIDER_SEARCH_NEAR, _ = _compiled(_listing_query(near=GeoPoint(59.3293, 18.0686, 25.0)))
 
 
 async def _search_near_parameters(connection: AsyncConnection) -> dict[str, Any]:
@@ -136,16 +138,8 @@ async def _search_near_parameters(connection: AsyncConnection) -> dict[str, Any]
         )
     ).first()
     latitude, longitude = (float(row[0]), float(row[1])) if row else (59.3293, 18.0686)
-    box = bounding_box(latitude, longitude, SEARCH_RADIUS_KM)
-    return {
-        "latitude": latitude,
-        "longitude": longitude,
-        "radius_km": SEARCH_RADIUS_KM,
-        "min_latitude": box.min_latitude,
-        "max_latitude": box.max_latitude,
-        "min_longitude": box.min_longitude,
-        "max_longitude": box.max_longitude,
-    }
+    near = GeoPoint(latitude, longitude, SEARCH_RADIUS_KM)
+    return _compiled(_listing_query(near=near))[1]
 
 
 # --- availability, catalogue -------------------------------------------------------------
@@ -276,17 +270,10 @@ async def _unread_parameters(connection: AsyncConnection) -> dict[str, Any]:
     return {"user_id": (await _notified_user(connection))["user_id"]}
 
 
-REVIEWS_FOR_PROVIDER = """
-SELECT r.id, r.rating, r.comment, r.reply, r."repliedAt", r."createdAt",
-       u."firstName", u."lastName", s.name AS "serviceName"
-FROM "Review" r
-JOIN "User" u ON u.id = r."customerId"
-JOIN "Booking" b ON b.id = r."bookingId"
-JOIN "Service" s ON s.id = b."serviceId"
-WHERE r."providerId" = :provider_id
-ORDER BY r."createdAt" DESC
-LIMIT :limit OFFSET :offset
-"""
+# The statement of `providers.repository.reviews_page`, compiled from its builder.
+REVIEWS_FOR_PROVIDER = str(
+    reviews_page_statement("", limit=PAGE, offset=0).compile(dialect=_DIALECT)
+)
 
 
 async def _reviewed_provider(connection: AsyncConnection) -> dict[str, Any]:
@@ -294,7 +281,9 @@ async def _reviewed_provider(connection: AsyncConnection) -> dict[str, Any]:
         connection,
         'SELECT "providerId" FROM "Review" GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1',
     )
-    return {"provider_id": str(provider) if provider else _nothing(), "limit": PAGE, "offset": 0}
+    provider_id = str(provider) if provider else _nothing()
+    statement = reviews_page_statement(provider_id, limit=PAGE, offset=0)
+    return dict(statement.compile(dialect=_DIALECT).params)
 
 
 SESSION_BY_TOKEN = """
@@ -324,14 +313,21 @@ def register_all() -> None:
     """Register every query above (idempotent: a name registered again is replaced)."""
     for query in (
         HotQuery(
+            "providers.list_city",
+            "public provider listing of a city: one page with review stats and next visit",
+            PROVIDER_LIST_CITY,
+            _list_city_parameters,
+        ),
+        HotQuery(
             "providers.search_text",
-            "public provider search: city starts with, name or description contains",
+            "public provider search: city starts with; name, description or a service contains",
             PROVIDER_SEARCH_TEXT,
             _search_text_parameters,
         ),
         HotQuery(
             "providers.search_near",
-            f"public provider search within {SEARCH_RADIUS_KM:.0f} km: bounding box, distance",
+            f"public provider search within {SEARCH_RADIUS_KM:.0f} km: bounding box, distance, "
+            "service area",
             PROVIDER_SEARCH_NEAR,
             _search_near_parameters,
         ),

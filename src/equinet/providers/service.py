@@ -163,19 +163,18 @@ async def list_providers(
 
 
 async def _build_listing(db: AsyncSession, query: ListingQuery, today: date) -> ProviderList:
-    rows, total = await repository.listing_page(db, query)
+    rows, total = await repository.listing_page(db, query, today)
     ids = [row.id for row in rows]
     services: dict[str, list[ServiceBrief]] = defaultdict(list)
     for service in await repository.active_services_brief(db, ids):
         services[service.provider_id].append(
             ServiceBrief(id=service.id, name=service.name, price=service.price)
         )
-    stats = await repository.review_stats(db, ids)
-    visits = await repository.next_visits(db, ids, today)
     items = []
     for row in rows:
-        average, count = stats.get(row.id, (None, 0))
-        visit = visits.get(row.id)
+        average = float(row.average_rating) if row.average_rating is not None else None
+        count = int(row.review_count)
+        visit = (row.visit_date, row.visit_location) if row.visit_date is not None else None
         distance = getattr(row, "distance_km", None)
         items.append(
             ProviderListItem(
