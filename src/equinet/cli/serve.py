@@ -69,6 +69,9 @@ def serve(
         port=port,
         workers=workers,
         log_level=settings.log_level.lower(),
+        # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1; TRUSTED_PROXIES
+        # (equinet.kit.client_ip) is the one place that decides which proxies we trust.
+        proxy_headers=False,
     )
 
 
