@@ -35,7 +35,7 @@ format: $(VENV)/.installed ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix src tests
 	$(BIN)/ruff format src tests
 
-clean-db: ## stop nothing, delete the embedded database folder (.equinet/)
+clean-db: ## delete the embedded databases (.equinet/); stop `make run` first
 	rm -rf .equinet
 
 N ?= 10000
