@@ -40,7 +40,7 @@ from equinet.accounts.schemas import (
     RegisterIn,
     SessionUserOut,
 )
-from equinet.accounts.sessions import ActiveSession, hash_token, revoke_all_sessions
+from equinet.accounts.sessions import ActiveSession, hash_token, new_token, revoke_all_sessions
 from equinet.db.base import utcnow
 from equinet.kit.email import send_after_commit
 from equinet.kit.passwords import (
@@ -198,7 +198,7 @@ async def request_password_reset(db: AsyncSession, settings: Settings, email: st
     user = await repository.user_by_email(db, email)
     if user is None or user.is_manual_customer or user.email.endswith(GHOST_DOMAIN):
         return
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     await repository.add_reset_token(db, user.id, hash_token(token), utcnow() + RESET_LIFETIME)
     send_after_commit(
         db,

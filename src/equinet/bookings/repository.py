@@ -69,9 +69,11 @@ _BOOKING_COLUMNS = (
 )
 
 
-def _detail_select() -> Any:
+def booking_with_parties(*columns: Any) -> Any:
+    """`columns` of a booking joined to its customer, service, provider (and provider user),
+    horse and payment: the one FROM clause that bookings and payments read through."""
     return (
-        select(*_BOOKING_COLUMNS)
+        select(*columns)
         .select_from(Booking)
         .join(Customer, Customer.id == Booking.customer_id)
         .join(Service, Service.id == Booking.service_id)
@@ -79,7 +81,12 @@ def _detail_select() -> Any:
         .join(ProviderUser, ProviderUser.id == Provider.user_id)
         .outerjoin(Horse, Horse.id == Booking.horse_id)
         .outerjoin(Payment, Payment.booking_id == Booking.id)
-        .outerjoin(Review, Review.booking_id == Booking.id)
+    )
+
+
+def _detail_select() -> Any:
+    return booking_with_parties(*_BOOKING_COLUMNS).outerjoin(
+        Review, Review.booking_id == Booking.id
     )
 
 

@@ -11,7 +11,6 @@ to values that match nothing, so every statement still plans and runs.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -20,6 +19,8 @@ from sqlalchemy import text
 from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from equinet.accounts.sessions import hash_token
+from equinet.db.base import utcnow
 from equinet.kit.dates import today_local
 from equinet.kit.hot_queries import HotQuery, register
 from equinet.providers.repository import (
@@ -301,9 +302,9 @@ async def _session_parameters(connection: AsyncConnection) -> dict[str, Any]:
     token_hash = await _scalar(
         connection, 'SELECT "tokenHash" FROM "Session" ORDER BY "lastSeenAt" DESC LIMIT 1'
     )
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = utcnow()
     return {
-        "token_hash": token_hash or hashlib.sha256(uuid.uuid4().bytes).hexdigest(),
+        "token_hash": token_hash or hash_token(_nothing()),
         "now": now,
         "idle_limit": now - timedelta(days=7),
     }

@@ -8,14 +8,12 @@ from typing import Any
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
+from equinet.bookings.repository import Customer, ProviderUser, booking_with_parties
 from equinet.db.base import new_uuid, utcnow
-from equinet.models import Booking, Horse, InvoiceCounter, Payment, Provider, Service, User
+from equinet.models import Booking, Horse, InvoiceCounter, Payment, Provider, Service
 
 _PAYMENT_COLUMNS = inspect(Payment).columns  # attribute name -> Column
-Customer = aliased(User, name="customer")
-ProviderUser = aliased(User, name="provider_user")
 
 _COLUMNS = (
     Booking.id.label("booking_id"),
@@ -51,16 +49,7 @@ _COLUMNS = (
 
 
 def _select() -> Any:
-    return (
-        select(*_COLUMNS)
-        .select_from(Booking)
-        .join(Customer, Customer.id == Booking.customer_id)
-        .join(Service, Service.id == Booking.service_id)
-        .join(Provider, Provider.id == Booking.provider_id)
-        .join(ProviderUser, ProviderUser.id == Provider.user_id)
-        .outerjoin(Horse, Horse.id == Booking.horse_id)
-        .outerjoin(Payment, Payment.booking_id == Booking.id)
-    )
+    return booking_with_parties(*_COLUMNS)
 
 
 async def booking_of_customer_for_update(
