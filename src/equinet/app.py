@@ -21,6 +21,7 @@ from equinet.db.targets import app_database
 from equinet.health.router import router as health_router
 from equinet.kit.csrf import CsrfMiddleware
 from equinet.kit.errors import install_error_handlers
+from equinet.kit.i18n import LocaleMiddleware
 from equinet.kit.rate_limit import RateLimiter, RateLimitMiddleware
 from equinet.kit.security_headers import SecurityHeadersMiddleware
 from equinet.kit.sentry import init_sentry
@@ -102,6 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Security layers, inner to outer: rate limits (before the body is read), then CSRF.
     app.add_middleware(RateLimitMiddleware, settings=settings, resolve_user=rate_limit_user_id)
     app.add_middleware(CsrfMiddleware, settings=settings)
+    # The language is known before any message (429, 503, CSRF refusals) is written.
+    app.add_middleware(LocaleMiddleware)
     # Outermost last: metrics also time the 503s that maintenance mode answers.
     app.add_middleware(MaintenanceMiddleware)
     app.add_middleware(RequestMetricsMiddleware)

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from equinet.kit.i18n import gettext
 from equinet.kit.metrics import count_database_error
 from equinet.kit.sentry import report_database_error
 
@@ -78,7 +79,7 @@ class DatabaseUnavailable(EquinetError):
 
 
 def error_body(message: str, code: str, details: Any = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"error": message, "code": code}
+    body: dict[str, Any] = {"error": gettext(message), "code": code}
     if details is not None:
         body["details"] = details
     return body
