@@ -186,6 +186,7 @@ async def booking(
         "customer_id": by.id,
         "provider_id": at.id,
         "service_id": for_service.id,
+        "price_at_booking": for_service.price,
         "booking_date": _midnight(day),
         "start_time": "10:00",
         "end_time": "11:00",

@@ -33,7 +33,7 @@ from equinet.payments.router import router as payments_router
 from equinet.providers.cache import ProviderListingCache
 from equinet.providers.router import router as providers_router
 from equinet.reviews.router import router as reviews_router
-from equinet.settings import Settings, get_settings
+from equinet.settings import Environment, Settings, get_settings
 
 logger = logging.getLogger("equinet.app")
 
@@ -96,6 +96,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(providers_router)
     app.include_router(availability_router)
     app.include_router(catalog_router)
+    if settings.equinet_env is Environment.development:
+        # The demo payment gateway on the app's own port, so `make run` needs no setup.
+        from equinet.payments import demo_gateway
+
+        app.mount(demo_gateway.DEMO_GATEWAY_PATH, demo_gateway.create_app())
     # Maintenance mode lets admins through: resolved from the session token, read-only.
     app.state.admin_check = is_admin_request
     # An anonymous call with an unreadable body still gets the protected route's 401.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -159,6 +160,26 @@ class Settings(BaseSettings):
     provider_cache_ttl_seconds: int = Field(300, ge=0)
     # `equinet db explain` flags sequential scans of tables with at least this many rows.
     explain_large_table_rows: int = Field(10_000, ge=0)
+
+    # Payments: the gateway's HTTP API. Unset in development: the demo gateway that
+    # `equinet serve` mounts at /_demo/gateway on the app's own port. A charge may take
+    # PAYMENT_GATEWAY_TIMEOUT_SECONDS; a payment still pending after
+    # PAYMENT_RECONCILE_AFTER_SECONDS (keep it above the timeout) is settled with the gateway's
+    # ledger by `reconcile_pending_payments`.
+    payment_gateway_url: str | None = None
+    payment_gateway_timeout_seconds: float = Field(10.0, gt=0)
+    payment_reconcile_after_seconds: float = Field(120.0, ge=0)
+    # VAT included in every price, in percent (VAT_RATE=25 is 25 %); receipts show net and VAT.
+    vat_rate: Decimal = Field(Decimal(25), ge=0, lt=100)
+
+    @property
+    def payment_gateway_base_url(self) -> str | None:
+        if self.payment_gateway_url:
+            return self.payment_gateway_url
+        if self.equinet_env is Environment.development:
+            host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+            return f"http://{host}:{self.port}/_demo/gateway"
+        return None
 
     @property
     def session_cookie_name(self) -> str:

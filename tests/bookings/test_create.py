@@ -94,7 +94,7 @@ async def test_new_booking_emails_the_customer_a_confirmation_after_commit(
     [message] = read_outbox(outbox)
     assert message["To"] == customer.email
     assert message["Subject"] == "Bokningsbekräftelse - Skoning"
-    assert "800 kr" in body_of(message, "plain")
+    assert "Pris: 800,00\xa0kr" in body_of(message, "plain")
     html = body_of(message, "html")
     assert "&lt;b&gt;Karin&lt;/b&gt;" in html and "<b>Karin</b>" not in html
 
@@ -176,22 +176,53 @@ async def test_provider_may_book_another_provider(
     assert response.status_code == 201
 
 
-async def test_time_slot_rules_give_the_spec_messages(
+async def test_a_client_end_time_that_disagrees_with_the_service_is_422(
     client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
 ) -> None:
     shop = await make_shop(db_session)
+    short = await factories.service(db_session, shop.provider, name="Verkning", duration_minutes=45)
     customer = await factories.customer(db_session)
-    cases = {
-        ("10:00", "09:00"): "Sluttid måste vara efter starttid",
-        ("10:00", "10:10"): "Bokning måste vara minst 15 minuter",
-        ("08:00", "16:30"): "Bokning kan inte överstiga 8 timmar",
-    }
-    for (start, end), message in cases.items():
+    for end in ("16:45", "09:00", "09:30"):  # the whole day, before the start, too short
         response = await _post(
-            client, db_session, settings, customer, payload(shop, startTime=start, endTime=end)
-        )
-        assert response.status_code == 400, (start, end)
-        assert response.json()["error"] == message
+            client, db_session, settings, customer,
+            payload(shop, serviceId=short.id, startTime="09:00", endTime=end),
+        )  # fmt: skip
+        assert response.status_code == 422, end
+        body = response.json()
+        assert body["code"] == "END_TIME_MISMATCH"
+        assert body["error"].startswith("Sluttiden stämmer inte med tjänstens längd")
+        assert body["details"] == {"expectedEndTime": "09:45", "durationMinutes": 45}
+
+
+async def test_the_server_derives_the_end_time_from_the_service(
+    client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    shop = await make_shop(db_session)
+    short = await factories.service(db_session, shop.provider, name="Verkning", duration_minutes=45)
+    customer = await factories.customer(db_session)
+    for end in (None, "09:45"):
+        day = future_day(12 if end else 13)
+        body = payload(shop, serviceId=short.id, startTime="09:00", bookingDate=day.isoformat())
+        if end:
+            body["endTime"] = end
+        else:
+            body.pop("endTime", None)
+        response = await _post(client, db_session, settings, customer, body)
+        assert response.status_code == 201, response.text
+        assert (response.json()["startTime"], response.json()["endTime"]) == ("09:00", "09:45")
+
+
+async def test_a_service_shorter_than_a_quarter_cannot_be_booked(
+    client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    shop = await make_shop(db_session)
+    tiny = await factories.service(db_session, shop.provider, name="Koll", duration_minutes=10)
+    customer = await factories.customer(db_session)
+    response = await _post(
+        client, db_session, settings, customer, payload(shop, serviceId=tiny.id, endTime=None)
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "Bokning måste vara minst 15 minuter"
 
 
 async def test_booking_outside_the_days_opening_window_is_rejected(

@@ -1,5 +1,42 @@
-"""Fixtures: the test app with its own e-mail outbox (tests/bookings/support.py)."""
+"""Fixtures: the test app with its own e-mail outbox, paying through a real demo gateway."""
 
-from tests.bookings.support import app, outbox
+from __future__ import annotations
 
-__all__ = ["app", "outbox"]
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from equinet.app import create_app
+from equinet.db.session import get_sessionmaker
+from equinet.settings import Settings
+from tests.bookings.support import outbox
+from tests.payments.support import GatewayServer, running_gateway
+
+__all__ = ["app", "demo_gateway", "outbox"]
+
+
+@pytest.fixture(scope="session")
+def demo_gateway() -> Iterator[GatewayServer]:
+    with running_gateway() as server:
+        yield server
+
+
+@pytest.fixture
+def payment_settings(settings: Settings, outbox: Path, demo_gateway: GatewayServer) -> Settings:
+    return settings.model_copy(
+        update={"email_outbox_dir": outbox, "payment_gateway_url": demo_gateway.url}
+    )
+
+
+@pytest.fixture
+async def app(
+    payment_settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[FastAPI]:
+    application = create_app(payment_settings)
+    application.dependency_overrides[get_sessionmaker] = lambda: sessionmaker
+    async with LifespanManager(application):
+        yield application

@@ -20,15 +20,18 @@ from equinet.models import Booking, Notification, Payment, Provider, User
 from tests import factories
 from tests.bookings.support import future_day
 from tests.conftest import make_settings
+from tests.payments.support import GatewayServer
 
 PAYMENTS = 30
 
 
 @pytest.fixture
-async def live_app(test_database: DatabaseTarget, tmp_path: Path) -> AsyncIterator[FastAPI]:
+async def live_app(
+    test_database: DatabaseTarget, tmp_path: Path, demo_gateway: GatewayServer
+) -> AsyncIterator[FastAPI]:
     settings = make_settings(
         test_database, db_pool_size=10, db_pool_timeout_seconds=60,
-        email_outbox_dir=tmp_path / "outbox",
+        email_outbox_dir=tmp_path / "outbox", payment_gateway_url=demo_gateway.url,
     )  # fmt: skip
     application = create_app(settings)
     async with LifespanManager(application):
@@ -36,7 +39,7 @@ async def live_app(test_database: DatabaseTarget, tmp_path: Path) -> AsyncIterat
 
 
 async def test_concurrent_payments_get_consecutive_invoice_numbers(
-    live_app: FastAPI, engine: AsyncEngine
+    live_app: FastAPI, engine: AsyncEngine, demo_gateway: GatewayServer
 ) -> None:
     settings = live_app.state.settings
     async with AsyncSession(engine, expire_on_commit=False) as db:
@@ -56,7 +59,8 @@ async def test_concurrent_payments_get_consecutive_invoice_numbers(
     try:
         transport = httpx.ASGITransport(app=live_app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            # Each booking is paid twice at once: one wins, the other is refused before numbering.
+            # Each booking is paid twice at once: both charge under the same key (the gateway
+            # replays it), one records the payment, the other is told it is paid already.
             responses = await asyncio.gather(
                 *(
                     client.post(
@@ -70,6 +74,8 @@ async def test_concurrent_payments_get_consecutive_invoice_numbers(
         numbers = [r.json()["payment"]["invoiceNumber"] for r in responses if r.status_code == 200]
         sequence = sorted(int(number.rsplit("-", 1)[1]) for number in numbers)
         assert sequence == list(range(sequence[0], sequence[0] + PAYMENTS))
+        for booking_id, _token in work:
+            assert len(demo_gateway.charges_for(booking_id)) == 1
     finally:
         async with AsyncSession(engine) as db:
             await db.execute(delete(Notification).where(Notification.user_id.in_(user_ids)))

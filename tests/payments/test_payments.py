@@ -59,11 +59,12 @@ async def test_customer_pays_a_confirmed_booking_with_the_demo_gateway(
     day = future_day()
     assert note.type == "payment_received"
     assert note.message == (
-        f"Betalning mottagen: Karin Ek betalade 800 kr för Skoning ({day.day} {months[day.month - 1]})"
+        f"Betalning mottagen: Karin Ek betalade 800,00\xa0kr för Skoning "
+        f"({day.day} {months[day.month - 1]})"
     )
     [message] = read_outbox(outbox)
     assert message["Subject"] == f"Betalningsbekräftelse - {payment['invoiceNumber']}"
-    assert "800 kr" in body_of(message, "plain")
+    assert "Belopp: 800,00\xa0kr" in body_of(message, "plain")
 
 
 async def test_second_payment_is_refused(

@@ -47,7 +47,7 @@ def booking_created(row: Any) -> Email | None:
         f"Din bokning av {service} hos {row.provider_business_name} är mottagen.",
         f"Datum: {day}",
         f"Tid: {row.start_time}-{row.end_time}",
-        f"Pris: {amount_text(row.service_price)} kr",
+        f"Pris: {amount_text(row.price_at_booking)}",
         "Bokningen är bekräftad."
         if row.status == "confirmed"
         else "Leverantören bekräftar bokningen så snart som möjligt.",

@@ -98,3 +98,15 @@ class IdempotencyKeyReused(Conflict):
 class InvalidIdempotencyKey(EquinetError):
     code = "InvalidIdempotencyKey"
     message = "Idempotency-Key måste vara 1-255 synliga tecken"
+
+
+class EndTimeMismatch(EquinetError):
+    status_code = 422
+    code = "END_TIME_MISMATCH"
+    message = "Sluttiden stämmer inte med tjänstens längd. Utelämna sluttiden eller ange starttid plus tjänstens längd."
+
+
+class TimeNotOnClock(EquinetError):
+    status_code = 422
+    code = "TIME_IN_DST_GAP"
+    message = "Tiden finns inte det här datumet: klockan ställs fram en timme (02:00-03:00)."

@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from equinet.bookings import repository
 from equinet.bookings.exceptions import IdempotencyKeyReused, InvalidIdempotencyKey
-from equinet.db.base import new_uuid, utcnow
-from equinet.models import IdempotencyKey
+from equinet.db.base import utcnow
 
 KEY_LIFETIME = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
@@ -45,9 +43,7 @@ def check_key(key: str) -> str:
 
 
 async def purge_expired(db: AsyncSession) -> None:
-    now = utcnow()
-    batch = select(IdempotencyKey.id).where(IdempotencyKey.expires_at < now).limit(PURGE_BATCH)
-    await db.execute(delete(IdempotencyKey).where(IdempotencyKey.id.in_(batch.scalar_subquery())))
+    await repository.purge_expired_idempotency_keys(db, utcnow(), PURGE_BATCH)
 
 
 async def claim(
@@ -56,38 +52,19 @@ async def claim(
     """None: this request owns the key and runs. Otherwise the first request's response."""
     check_key(key)
     now = utcnow()
-    await db.execute(
-        delete(IdempotencyKey).where(
-            IdempotencyKey.user_id == user_id,
-            IdempotencyKey.key == key,
-            IdempotencyKey.expires_at < now,
-        )
-    )
+    await repository.forget_expired_idempotency_key(db, user_id, key, now)
     await purge_expired(db)
-    inserted = await db.execute(
-        insert(IdempotencyKey)
-        .values(
-            id=new_uuid(),
-            user_id=user_id,
-            key=key,
-            request_hash=fingerprint,
-            created_at=now,
-            expires_at=now + KEY_LIFETIME,
-        )
-        .on_conflict_do_nothing(index_elements=["userId", "key"])
-        .returning(IdempotencyKey.id)
+    claimed = await repository.insert_idempotency_key(
+        db,
+        user_id=user_id,
+        key=key,
+        request_hash=fingerprint,
+        created_at=now,
+        expires_at=now + KEY_LIFETIME,
     )
-    if inserted.first() is not None:
+    if claimed:
         return None
-    stored = (
-        await db.execute(
-            select(
-                IdempotencyKey.request_hash,
-                IdempotencyKey.response_status,
-                IdempotencyKey.response_body,
-            ).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
-        )
-    ).first()
+    stored = await repository.idempotency_key(db, user_id, key)
     if stored is None or stored.request_hash != fingerprint or stored.response_status is None:
         raise IdempotencyKeyReused()
     body = json.loads(stored.response_body) if stored.response_body else None
@@ -95,8 +72,6 @@ async def claim(
 
 
 async def remember(db: AsyncSession, user_id: str, key: str, status_code: int, body: Any) -> None:
-    await db.execute(
-        update(IdempotencyKey)
-        .where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
-        .values(response_status=status_code, response_body=json.dumps(body, ensure_ascii=False))
+    await repository.store_idempotent_response(
+        db, user_id, key, status_code, json.dumps(body, ensure_ascii=False)
     )

@@ -1,19 +1,31 @@
-"""All SQL of bookings: one joined Core select for reads (no N+1), owner-scoped writes."""
+"""All SQL of bookings: one joined Core select for reads (no N+1), owner-scoped writes, and
+the store of `Idempotency-Key`s."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from equinet.bookings.status_machine import ACTIVE_STATUSES
 from equinet.db.base import new_uuid, utcnow
 from equinet.kit.dates import booking_date_column
-from equinet.models import Booking, Horse, Payment, Provider, Review, RouteOrder, Service, User
+from equinet.models import (
+    Booking,
+    Horse,
+    IdempotencyKey,
+    Payment,
+    Provider,
+    Review,
+    RouteOrder,
+    Service,
+    User,
+)
 
 Customer = aliased(User, name="customer")
 ProviderUser = aliased(User, name="provider_user")
@@ -36,6 +48,7 @@ _BOOKING_COLUMNS = (
     Booking.created_by_provider_id.label("created_by_provider_id"),
     Booking.route_order_id.label("route_order_id"),
     Booking.travel_time_minutes.label("travel_time_minutes"),
+    Booking.price_at_booking.label("price_at_booking"),
     Booking.created_at.label("created_at"),
     Booking.updated_at.label("updated_at"),
     Customer.first_name.label("customer_first_name"),
@@ -130,6 +143,7 @@ async def service_with_provider(db: AsyncSession, service_id: str) -> Any:
         Service.is_active,
         Service.duration_minutes,
         Service.name,
+        Service.price,
     ).where(Service.id == service_id)
     return (await db.execute(statement)).first()
 
@@ -306,3 +320,70 @@ async def active_horses(db: AsyncSession, owner_id: str) -> Sequence[Any]:
         .order_by(Horse.name, Horse.id)
     )
     return (await db.execute(statement)).all()
+
+
+# --- Idempotency-Key store ----------------------------------------------------------------
+
+
+async def purge_expired_idempotency_keys(db: AsyncSession, now: datetime, batch: int) -> None:
+    """Delete up to `batch` keys that expired before `now` (any user's)."""
+    expired = select(IdempotencyKey.id).where(IdempotencyKey.expires_at < now).limit(batch)
+    await db.execute(delete(IdempotencyKey).where(IdempotencyKey.id.in_(expired.scalar_subquery())))
+
+
+async def forget_expired_idempotency_key(
+    db: AsyncSession, user_id: str, key: str, now: datetime
+) -> None:
+    await db.execute(
+        delete(IdempotencyKey).where(
+            IdempotencyKey.user_id == user_id,
+            IdempotencyKey.key == key,
+            IdempotencyKey.expires_at < now,
+        )
+    )
+
+
+async def insert_idempotency_key(
+    db: AsyncSession,
+    *,
+    user_id: str,
+    key: str,
+    request_hash: str,
+    created_at: datetime,
+    expires_at: datetime,
+) -> bool:
+    """Claim `key` for `user_id`; False if it is already claimed (waits for its transaction)."""
+    inserted = await db.execute(
+        pg_insert(IdempotencyKey)
+        .values(
+            id=new_uuid(),
+            user_id=user_id,
+            key=key,
+            request_hash=request_hash,
+            created_at=created_at,
+            expires_at=expires_at,
+        )
+        .on_conflict_do_nothing(index_elements=["userId", "key"])
+        .returning(IdempotencyKey.id)
+    )
+    return inserted.first() is not None
+
+
+async def idempotency_key(db: AsyncSession, user_id: str, key: str) -> Any:
+    """(request_hash, response_status, response_body) of a claimed key, or None."""
+    statement = select(
+        IdempotencyKey.request_hash,
+        IdempotencyKey.response_status,
+        IdempotencyKey.response_body,
+    ).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+    return (await db.execute(statement)).first()
+
+
+async def store_idempotent_response(
+    db: AsyncSession, user_id: str, key: str, status_code: int, body: str
+) -> None:
+    await db.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+        .values(response_status=status_code, response_body=body)
+    )

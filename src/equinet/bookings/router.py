@@ -14,7 +14,18 @@ from sqlalchemy import select
 from equinet.accounts.dependencies import CurrentUser, Forbidden
 from equinet.bookings import idempotency, repository, service
 from equinet.bookings.exceptions import CustomerNotFound
-from equinet.bookings.schemas import CreateBookingIn, ManualBookingIn, UpdateBookingIn
+from equinet.bookings.schemas import (
+    BookingDeleted,
+    CreateBookingIn,
+    CreatedBookingOut,
+    CustomerBookingOut,
+    CustomerHorseOut,
+    CustomerSearchHit,
+    ManualBookingIn,
+    ProviderBookingOut,
+    UpdateBookingIn,
+    UpdatedBookingOut,
+)
 from equinet.db.session import DbSession
 from equinet.kit.dates import parse_date
 from equinet.kit.errors import EquinetError
@@ -88,7 +99,12 @@ def _statuses(raw: list[str] | None) -> list[str]:
 _BOOKING_LIST = TypeAdapter(list[dict[str, Any]])
 
 
-@router.get("", response_model=list[dict[str, Any]])
+@router.get(
+    "",
+    response_model=list[ProviderBookingOut] | list[CustomerBookingOut],
+    description="A provider gets its bookings (ProviderBookingOut), a customer theirs "
+    "(CustomerBookingOut).",
+)
 async def list_bookings(
     db: DbSession,
     user: CurrentUser,
@@ -106,7 +122,7 @@ async def list_bookings(
     return Response(_BOOKING_LIST.dump_json(rows, by_alias=True), media_type="application/json")
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=CreatedBookingOut)
 async def create_booking(
     request: Request,
     db: DbSession,
@@ -131,14 +147,14 @@ async def create_booking(
     return JSONResponse(created, status_code=201)
 
 
-@router.post("/manual", status_code=201)
+@router.post("/manual", status_code=201, response_model=CreatedBookingOut)
 async def create_manual_booking(
     request: Request, db: DbSession, provider: ManualBookingProvider, body: ManualBookingIn
 ) -> dict[str, Any]:
     return await service.create_manual_booking(db, _settings(request), provider, body)
 
 
-@router.put("/{booking_id}")
+@router.put("/{booking_id}", response_model=UpdatedBookingOut)
 async def update_booking(
     request: Request, db: DbSession, user: CurrentUser, booking_id: str, body: UpdateBookingIn
 ) -> dict[str, Any]:
@@ -146,11 +162,11 @@ async def update_booking(
     return await service.update_status(db, _settings(request), user, provider, booking_id, body)
 
 
-@router.delete("/{booking_id}")
-async def delete_booking(db: DbSession, user: CurrentUser, booking_id: str) -> dict[str, str]:
+@router.delete("/{booking_id}", response_model=BookingDeleted)
+async def delete_booking(db: DbSession, user: CurrentUser, booking_id: str) -> BookingDeleted:
     provider = await _provider_of(db, user)
     await service.delete_booking(db, user, provider, booking_id)
-    return {"message": "Booking deleted"}
+    return BookingDeleted(message="Booking deleted")
 
 
 SearchingProvider = Annotated[
@@ -166,7 +182,7 @@ def sanitize_search_query(value: str) -> str:
     return " ".join(_SEARCH_STRIP.sub("", value.strip())[:100].split())
 
 
-@customers_router.get("/search")
+@customers_router.get("/search", response_model=list[CustomerSearchHit])
 async def search_customers(
     db: DbSession, provider: SearchingProvider, q: str | None = None
 ) -> list[dict[str, Any]]:
@@ -181,7 +197,7 @@ async def search_customers(
     ]  # fmt: skip
 
 
-@customers_router.get("/{customer_id}/horses")
+@customers_router.get("/{customer_id}/horses", response_model=list[CustomerHorseOut])
 async def customer_horses(
     db: DbSession, provider: HorseViewingProvider, customer_id: str
 ) -> list[dict[str, Any]]:

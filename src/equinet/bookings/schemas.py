@@ -1,4 +1,4 @@
-"""Request bodies of the booking routes (spec §2.6), validated strictly."""
+"""Request bodies of the booking routes (spec §2.6), validated strictly, and their responses."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from equinet.kit.api_model import ApiModel
+from equinet.kit.money import Money
 
 TIME_PATTERN = re.compile(r"^([0-1][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")
 MANUAL_TIME_PATTERN = re.compile(r"^([0-1][0-9]|2[0-3]):[0-5][0-9]$")
@@ -152,3 +155,138 @@ class UpdateBookingIn(BaseModel):
 
     status: BookingStatus
     cancellation_message: str | None = Field(None, alias="cancellationMessage", max_length=500)
+
+
+# --- Response bodies (what /docs shows; the views in bookings/views.py build them) ----------
+
+
+class PersonName(ApiModel):
+    first_name: str
+    last_name: str
+
+
+class BookingCustomerOut(PersonName):
+    email: str
+    phone: str | None
+
+
+class UpdatedBookingCustomerOut(PersonName):
+    email: str
+
+
+class BookingServiceOut(ApiModel):
+    """The service as it is now; `priceAtBooking` on the booking is what the customer pays."""
+
+    name: str
+    price: Money
+    duration_minutes: int
+
+
+class BookingProviderOut(ApiModel):
+    business_name: str
+    user: PersonName
+
+
+class BookingHorseOut(ApiModel):
+    id: str
+    name: str
+    breed: str | None
+    gender: str | None
+
+
+class BookingPaymentOut(ApiModel):
+    id: str
+    status: str
+    amount: Money
+    currency: str
+    paid_at: str | None
+    invoice_number: str | None
+    # Only the customer's view carries the receipt link.
+    invoice_url: str | None = None
+
+
+class BookingReviewOut(ApiModel):
+    id: str
+    rating: int
+    comment: str | None
+    reply: str | None
+    replied_at: str | None
+
+
+class BookingOut(ApiModel):
+    """What every view of a booking has. Times are Europe/Stockholm wall-clock "HH:MM"."""
+
+    id: str
+    customer_id: str
+    provider_id: str
+    service_id: str
+    booking_date: date
+    start_time: str
+    end_time: str
+    status: BookingStatus
+    price_at_booking: Money
+    horse_id: str | None
+    horse_name: str | None
+    horse_info: str | None
+    customer_notes: str | None
+    cancellation_message: str | None
+    created_at: str
+    updated_at: str
+
+
+class ProviderBookingOut(BookingOut):
+    """A booking in the provider's list."""
+
+    is_manual_booking: bool
+    created_by_provider_id: str | None
+    customer: BookingCustomerOut
+    service: BookingServiceOut
+    horse: BookingHorseOut | None
+    payment: BookingPaymentOut | None
+
+
+class CustomerBookingOut(BookingOut):
+    """A booking in the customer's list."""
+
+    provider: BookingProviderOut
+    service: BookingServiceOut
+    horse: BookingHorseOut | None
+    payment: BookingPaymentOut | None
+    review: BookingReviewOut | None
+
+
+class CreatedBookingOut(BookingOut):
+    is_manual_booking: bool
+    created_by_provider_id: str | None
+    route_order_id: str | None
+    travel_time_minutes: int | None
+    customer: BookingCustomerOut
+    service: BookingServiceOut
+    provider: BookingProviderOut
+    horse: BookingHorseOut | None
+
+
+class UpdatedBookingOut(BookingOut):
+    customer: UpdatedBookingCustomerOut
+    service: BookingServiceOut
+    provider: BookingProviderOut
+
+
+class BookingDeleted(ApiModel):
+    message: str
+
+
+class CustomerSearchHit(ApiModel):
+    id: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str | None
+
+
+class CustomerHorseOut(ApiModel):
+    id: str
+    name: str
+    breed: str | None
+    birth_year: int | None
+    gender: str | None

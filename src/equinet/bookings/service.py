@@ -26,6 +26,7 @@ from equinet.bookings.exceptions import (
     ConcurrentStatusChange,
     CustomerEmailTaken,
     CustomerNotFound,
+    EndTimeMismatch,
     HorseAlreadyBooked,
     HorseNotFound,
     InactiveProvider,
@@ -34,6 +35,7 @@ from equinet.bookings.exceptions import (
     InvalidTimes,
     SelfBooking,
     ServiceProviderMismatch,
+    TimeNotOnClock,
 )
 from equinet.bookings.locks import lock_diary
 from equinet.bookings.schemas import CreateBookingIn, ManualBookingIn, UpdateBookingIn
@@ -43,6 +45,7 @@ from equinet.kit.dates import (
     booking_date_column,
     date_of_booking_column,
     format_hhmm,
+    is_on_local_clock,
     parse_hhmm,
     today_local,
 )
@@ -83,18 +86,30 @@ def sanitize_string(value: str) -> str:
     return _WHITESPACE.sub(" ", _CONTROL.sub("", value)).strip()
 
 
-def time_window(start: str, end: str | None, duration_minutes: int) -> tuple[str, str]:
-    """Spec §3.2 steps 5-6: default end = start + duration, then the TimeSlot rules."""
+def time_window(day: date, start: str, end: str | None, duration_minutes: int) -> tuple[str, str]:
+    """The booking's window: the server derives the end from the service's duration.
+
+    Times are Europe/Stockholm wall-clock times, the business zone every provider works in
+    (`Booking.timezone` always holds it; nothing reads the column). A client's `endTime` that
+    is not start + duration is refused (422) rather than trusted: it would block the
+    provider's day. A start or end the clock skips (the spring-forward hour) is refused; an
+    autumn time that occurs twice means its first occurrence (`kit.dates.local_instant`).
+    """
     start_minutes = parse_hhmm(start)
-    end_minutes = parse_hhmm(end) if end else start_minutes + duration_minutes
+    end_minutes = start_minutes + duration_minutes
+    if end is not None and parse_hhmm(end) != end_minutes:
+        expected = format_hhmm(end_minutes) if end_minutes < 24 * 60 else None
+        raise EndTimeMismatch(
+            details={"expectedEndTime": expected, "durationMinutes": duration_minutes}
+        )
     if end_minutes >= 24 * 60:
         raise InvalidTimes("Bokningen måste sluta samma dag (senast 23:59)")
-    if end_minutes <= start_minutes:
-        raise InvalidTimes("Sluttid måste vara efter starttid")
     if end_minutes - start_minutes < MIN_DURATION_MINUTES:
         raise InvalidTimes("Bokning måste vara minst 15 minuter")
     if end_minutes - start_minutes > MAX_DURATION_MINUTES:
         raise InvalidTimes("Bokning kan inte överstiga 8 timmar")
+    if not (is_on_local_clock(day, start_minutes) and is_on_local_clock(day, end_minutes)):
+        raise TimeNotOnClock()
     return format_hhmm(start_minutes), format_hhmm(end_minutes)
 
 
@@ -198,7 +213,9 @@ async def create_booking(
         raise InactiveProvider()
     if provider.user_id == customer.id:
         raise SelfBooking()
-    start, end = time_window(data.start_time, data.end_time, service.duration_minutes)
+    start, end = time_window(
+        data.booking_date, data.start_time, data.end_time, service.duration_minutes
+    )
     if data.route_order_id:
         await _check_route_order(db, data.route_order_id, provider.id, data.booking_date)
     if data.horse_id and not await repository.owns_active_horse(db, data.horse_id, customer.id):
@@ -217,6 +234,7 @@ async def create_booking(
         values={
             "customer_id": customer.id,
             "service_id": service.id,
+            "price_at_booking": service.price,
             "route_order_id": data.route_order_id,
             "status": "pending",
             "horse_name": data.horse_name,
@@ -304,7 +322,9 @@ async def create_manual_booking(
         raise ServiceProviderMismatch()
     if not provider.is_active:
         raise InactiveProvider()
-    start, end = time_window(data.start_time, data.end_time, service.duration_minutes)
+    start, end = time_window(
+        data.booking_date, data.start_time, data.end_time, service.duration_minutes
+    )
     customer = await _resolve_manual_customer(db, provider, data)
     if data.horse_id and not await repository.owns_active_horse(db, data.horse_id, customer.id):
         raise HorseNotFound()
@@ -322,6 +342,7 @@ async def create_manual_booking(
         values={
             "customer_id": customer.id,
             "service_id": service.id,
+            "price_at_booking": service.price,
             "status": "confirmed",
             "horse_name": data.horse_name,
             "horse_info": data.horse_info,

@@ -1,10 +1,14 @@
-"""The JSON shapes of a booking for each reader (spec §2.6), built from one joined row."""
+"""The JSON shapes of a booking for each reader (spec §2.6), built from one joined row.
+
+Amounts leave here as JSON numbers (`kit.money.json_number`): exact Decimals until this point.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from equinet.kit.dates import date_of_booking_column, format_date
+from equinet.kit.money import json_number
 from equinet.kit.timestamps import iso_utc
 
 
@@ -19,6 +23,8 @@ def _core(row: Any) -> dict[str, Any]:
         "startTime": row.start_time,
         "endTime": row.end_time,
         "status": row.status,
+        # What the customer pays: the service's price when the booking was made.
+        "priceAtBooking": json_number(row.price_at_booking),
         "horseId": row.horse_id,
         "horseName": row.horse_name,
         "horseInfo": row.horse_info,
@@ -32,7 +38,7 @@ def _core(row: Any) -> dict[str, Any]:
 def _service(row: Any) -> dict[str, Any]:
     return {
         "name": row.service_name,
-        "price": row.service_price,
+        "price": json_number(row.service_price),
         "durationMinutes": row.service_duration_minutes,
     }
 
@@ -61,7 +67,7 @@ def _payment(row: Any, *, with_url: bool) -> dict[str, Any] | None:
     payment = {
         "id": row.payment_id,
         "status": row.payment_status,
-        "amount": row.payment_amount,
+        "amount": json_number(row.payment_amount),
         "currency": row.payment_currency,
         "paidAt": iso_utc(row.payment_paid_at),
         "invoiceNumber": row.payment_invoice_number,

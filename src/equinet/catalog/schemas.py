@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from equinet.kit.api_model import ApiModel
+from equinet.kit.money import Money, PriceIn
 from equinet.kit.timestamps import UtcDateTime
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -17,7 +18,7 @@ class ServiceIn(ApiModel):
 
     name: Name
     description: str | None = Field(None, max_length=2000)
-    price: float = Field(gt=0, le=1_000_000)
+    price: PriceIn
     # A booking lasts at most 8 hours (§3.2), so a longer service could never be booked.
     duration_minutes: int = Field(gt=0, le=480)
     recommended_interval_weeks: int | None = Field(None, ge=1, le=52)
@@ -32,7 +33,7 @@ class ServiceOut(ApiModel):
     provider_id: str
     name: str
     description: str | None
-    price: float
+    price: Money
     duration_minutes: int
     is_active: bool
     recommended_interval_weeks: int | None

@@ -15,7 +15,7 @@ from equinet.db.engine import create_engine, wait_for_database
 from equinet.db.targets import app_database, direct_database, ensure_database_exists
 from equinet.db.urls import DatabaseTarget
 from equinet.ops import database
-from equinet.settings import Settings
+from equinet.settings import Environment, Settings
 
 
 async def _preflight(settings: Settings, target: DatabaseTarget) -> None:
@@ -57,6 +57,10 @@ def serve(
         where += f" (embedded PostgreSQL {server_version()}, data in {settings.embedded_pg_dir})"
         # Workers are separate processes: hand them the running server instead of a new one.
         os.environ["DATABASE_URL"] = target.url.render_as_string(hide_password=False)
+    if settings.equinet_env is Environment.development and not settings.payment_gateway_url:
+        # The demo gateway is mounted on this very port (equinet.payments.demo_gateway).
+        local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        os.environ["PAYMENT_GATEWAY_URL"] = f"http://{local}:{port}/_demo/gateway"
     console.print(f"[bold green]Equinet[/] ({settings.equinet_env}) on http://{host}:{port}")
     console.print(f"database: {where}")
     console.print(f"API docs: http://{host}:{port}/docs")

@@ -121,3 +121,11 @@ def local_instant(day: date, minutes: int) -> datetime:
     """
     wall = datetime.combine(day, time()) + timedelta(minutes=minutes)
     return wall.replace(tzinfo=BUSINESS_TIMEZONE)
+
+
+def is_on_local_clock(day: date, minutes: int) -> bool:
+    """False for a wall-clock time the Stockholm clock skips (02:00–02:59 on the last Sunday
+    of March): turned into an instant and back, it does not come back as itself."""
+    wall = datetime.combine(day, time()) + timedelta(minutes=minutes)
+    there_and_back = local_instant(day, minutes).astimezone(UTC).astimezone(BUSINESS_TIMEZONE)
+    return there_and_back.replace(tzinfo=None) == wall

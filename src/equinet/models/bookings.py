@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, Text, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from equinet.db.base import Base, Timestamp3, new_uuid, utcnow
@@ -70,6 +71,12 @@ class Booking(Base):
     booking_date: Mapped[datetime] = mapped_column("bookingDate", Timestamp3, nullable=False)
     start_time: Mapped[str] = mapped_column("startTime", Text, nullable=False)
     end_time: Mapped[str] = mapped_column("endTime", Text, nullable=False)
+    # The service's price when the booking was made: what the customer pays, whatever the
+    # service costs later.
+    price_at_booking: Mapped[Decimal] = mapped_column(
+        "priceAtBooking", Numeric(12, 2), nullable=False
+    )
+    # Always the business zone (Europe/Stockholm): kept for the schema, not read (kit/dates).
     timezone: Mapped[str] = mapped_column(
         "timezone",
         Text,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import Boolean, Double, ForeignKey, Index, Integer, Text, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from equinet.db.base import Base, Timestamp3, new_uuid, utcnow
@@ -25,7 +26,8 @@ class Service(Base):
     )
     name: Mapped[str] = mapped_column("name", Text, nullable=False)
     description: Mapped[str | None] = mapped_column("description", Text, nullable=True)
-    price: Mapped[float] = mapped_column("price", Double, nullable=False)
+    # Kronor with öre, exact (revision 0009; it was double precision).
+    price: Mapped[Decimal] = mapped_column("price", Numeric(12, 2), nullable=False)
     duration_minutes: Mapped[int] = mapped_column("durationMinutes", Integer, nullable=False)
     is_active: Mapped[bool] = mapped_column(
         "isActive", Boolean, nullable=False, default=True, server_default=text("true")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import Double, ForeignKey, Index, Text, text
+from sqlalchemy import ForeignKey, Index, Numeric, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from equinet.db.base import Base, Timestamp3, new_uuid, utcnow
@@ -17,6 +18,12 @@ class Payment(Base):
         Index("Payment_invoiceNumber_key", "invoiceNumber", unique=True),
         Index("Payment_bookingId_status_idx", "bookingId", "status"),
         Index("Payment_status_paidAt_idx", "status", "paidAt"),
+        Index("Payment_idempotencyKey_key", "idempotencyKey", unique=True),
+        Index(
+            "Payment_pending_updatedAt_idx",
+            "updatedAt",
+            postgresql_where=text("status = 'pending'"),
+        ),
     )
 
     id: Mapped[str] = mapped_column("id", Text, primary_key=True, default=new_uuid)
@@ -28,7 +35,7 @@ class Payment(Base):
         ),
         nullable=False,
     )
-    amount: Mapped[float] = mapped_column("amount", Double, nullable=False)
+    amount: Mapped[Decimal] = mapped_column("amount", Numeric(12, 2), nullable=False)
     currency: Mapped[str] = mapped_column(
         "currency", Text, nullable=False, default="SEK", server_default=text("'SEK'")
     )
@@ -41,6 +48,8 @@ class Payment(Base):
     status: Mapped[str] = mapped_column(
         "status", Text, nullable=False, default="pending", server_default=text("'pending'")
     )
+    # The key the charge is sent to the gateway under: a retry asks about the same charge.
+    idempotency_key: Mapped[str | None] = mapped_column("idempotencyKey", Text, nullable=True)
     paid_at: Mapped[datetime | None] = mapped_column("paidAt", Timestamp3, nullable=True)
     invoice_number: Mapped[str | None] = mapped_column("invoiceNumber", Text, nullable=True)
     invoice_url: Mapped[str | None] = mapped_column("invoiceUrl", Text, nullable=True)

@@ -6,6 +6,9 @@ Dates in messages are "<day> <mon>" in Europe/Stockholm (spec §3.7: `formatNoti
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+
+from equinet.kit.i18n import format_amount
 
 SHORT_MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 LONG_MONTHS = (
@@ -34,9 +37,9 @@ def long_date(day: date) -> str:
     return f"{day.day} {LONG_MONTHS[day.month - 1]} {day.year}"
 
 
-def amount_text(amount: float) -> str:
-    """An amount as JavaScript prints a number: `800`, `799.5`."""
-    return str(int(amount)) if float(amount).is_integer() else f"{amount:g}"
+def amount_text(amount: Decimal) -> str:
+    """An amount as people in Sweden read it: `12 345,67 kr` (the stored texts are Swedish)."""
+    return format_amount(amount, language="sv")
 
 
 def full_name(first_name: str, last_name: str) -> str:
@@ -71,9 +74,9 @@ def cancelled_by_customer(customer_name: str, service: str, day: date, message: 
     return text
 
 
-def payment_received(customer_name: str, amount: float, service: str, day: date) -> str:
+def payment_received(customer_name: str, amount: Decimal, service: str, day: date) -> str:
     return (
-        f"Betalning mottagen: {customer_name} betalade {amount_text(amount)} kr "
+        f"Betalning mottagen: {customer_name} betalade {amount_text(amount)} "
         f"för {service} ({short_date(day)})"
     )
 

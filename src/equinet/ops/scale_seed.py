@@ -92,6 +92,7 @@ BOOKING_COLUMNS = (
     "id", "customerId", "providerId", "serviceId", "bookingDate", "startTime", "endTime",
     "timezone", "status", "customerNotes", "cancellationMessage", "horseName", "horseId",
     "travelTimeMinutes", "isManualBooking", "createdByProviderId", "createdAt", "updatedAt",
+    "priceAtBooking",
 )  # fmt: skip
 PAYMENT_COLUMNS = (
     "id", "bookingId", "amount", "currency", "provider", "status", "paidAt", "invoiceNumber",
@@ -516,7 +517,7 @@ class _Generator:
                 if status == "cancelled" and rng.random() < 0.5
                 else None,
                 horse_name, horse_id, rng.randint(10, 60) if rng.random() < 0.2 else None,
-                manual, provider.id if manual else None, created, updated,
+                manual, provider.id if manual else None, created, updated, service[2],
             ),
         )  # fmt: skip
         when = f"{day_start.day} {vocab.SWEDISH_MONTHS[day_start.month - 1]}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from html import escape
 from typing import Any
 
@@ -13,7 +14,7 @@ from equinet.payments.receipt import DEMO_NOTICE
 
 
 def payment_received(
-    row: Any, *, invoice_number: str, amount: float, paid_at: Any, demo: bool
+    row: Any, *, invoice_number: str, amount: Decimal, paid_at: Any, demo: bool
 ) -> Email | None:
     if not may_email(row.customer_email, row.customer_is_manual):
         return None
@@ -22,7 +23,7 @@ def payment_received(
         f"Hej {row.customer_first_name}!",
         f"Tack för din betalning för {row.service_name} hos {row.provider_business_name} "
         f"den {long_date(date_of_booking_column(row.booking_date))}.",
-        f"Belopp: {amount_text(amount)} kr",
+        f"Belopp: {amount_text(amount)}",
         f"Kvittonummer: {invoice_number}",
         f"Betald: {paid.day} {LONG_MONTHS[paid.month - 1]} {paid.year} {paid:%H:%M}",
     ]

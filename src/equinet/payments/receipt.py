@@ -1,5 +1,8 @@
 """The printable receipt of a paid booking, as HTML and as PDF (spec §2.7).
 
+Prices include VAT; the receipt shows the amount, the VAT in it at VAT_RATE and the net, all
+exact (Decimal) and written the Swedish way ("12 345,67 kr").
+
 Every value that a user typed (names, addresses, horse and service texts) is HTML-escaped
 (spec §7.17: the original interpolated them raw, a stored-XSS hole).
 """
@@ -7,13 +10,16 @@ Every value that a user typed (names, addresses, horse and service texts) is HTM
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from html import escape
 from typing import Any
 
 from fpdf import FPDF
 
 from equinet.kit.dates import date_of_booking_column, now_local
-from equinet.notifications.messages import LONG_MONTHS, amount_text, long_date
+from equinet.kit.i18n import format_amount
+from equinet.kit.money import vat_included
+from equinet.notifications.messages import LONG_MONTHS, long_date
 
 DEMO_NOTICE = "Demobetalning: inga pengar har dragits."
 
@@ -34,7 +40,13 @@ def _paid_at_text(row: Any) -> str:
     return f"{paid.day} {LONG_MONTHS[paid.month - 1]} {paid.year} {paid:%H:%M}"
 
 
-def build(row: Any) -> Receipt:
+def _percent(rate: Decimal) -> str:
+    """`25 %`, `12,5 %` (Swedish decimal comma)."""
+    text = format(rate.normalize(), "f")
+    return text.replace(".", ",") + "\xa0%"
+
+
+def build(row: Any, vat_rate: Decimal) -> Receipt:
     address = ", ".join(part for part in (row.customer_address, row.customer_city) if part)
     is_demo = row.payment_provider == "mock"
     return Receipt(
@@ -72,9 +84,21 @@ def build(row: Any) -> Receipt:
                     ("Häst", row.horse_name or row.horse_rel_name or "-"),
                     ("Datum", long_date(date_of_booking_column(row.booking_date))),
                     ("Tid", f"{row.start_time}-{row.end_time}"),
-                    ("Belopp", f"{amount_text(row.payment_amount)} {row.payment_currency}"),
                 ],
             ),
+            _amounts(row.payment_amount, vat_rate),
+        ],
+    )
+
+
+def _amounts(amount: Decimal, vat_rate: Decimal) -> tuple[str, list[tuple[str, str]]]:
+    net, vat = vat_included(amount, vat_rate)
+    return (
+        "Belopp",
+        [
+            ("Att betala", format_amount(amount, language="sv")),
+            (f"varav moms {_percent(vat_rate)}", format_amount(vat, language="sv")),
+            ("Belopp exkl. moms", format_amount(net, language="sv")),
         ],
     )
 

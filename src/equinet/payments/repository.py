@@ -1,11 +1,14 @@
-"""All SQL of payments: owner-scoped booking reads, the invoice counter, the payment upsert."""
+"""All SQL of payments: owner-scoped booking reads, the invoice counter, the pending payment
+and its outcome, the payments left pending."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import inspect, or_, select
+from sqlalchemy import inspect, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +25,7 @@ _COLUMNS = (
     Booking.start_time.label("start_time"),
     Booking.end_time.label("end_time"),
     Booking.horse_name.label("horse_name"),
+    Booking.price_at_booking.label("price_at_booking"),
     Horse.name.label("horse_rel_name"),
     Customer.id.label("customer_id"),
     Customer.first_name.label("customer_first_name"),
@@ -45,6 +49,8 @@ _COLUMNS = (
     Payment.paid_at.label("payment_paid_at"),
     Payment.invoice_number.label("payment_invoice_number"),
     Payment.invoice_url.label("payment_invoice_url"),
+    Payment.idempotency_key.label("payment_idempotency_key"),
+    Payment.provider_payment_id.label("payment_provider_payment_id"),
 )
 
 
@@ -95,29 +101,25 @@ async def next_invoice_sequence(db: AsyncSession, year: int) -> int:
     return int((await db.execute(statement)).scalar_one())
 
 
-async def upsert_payment(
+async def start_payment(
     db: AsyncSession,
     *,
     booking_id: str,
-    amount: float,
+    amount: Decimal,
     currency: str,
-    provider: str,
-    provider_payment_id: str,
-    status: str,
-    paid_at: datetime,
-    invoice_number: str,
-    invoice_url: str,
+    idempotency_key: str,
 ) -> str:
+    """The booking's payment as `pending` under a new key (a failed earlier try is replaced)."""
     now = utcnow()
     values = {
         "amount": amount,
         "currency": currency,
-        "provider": provider,
-        "provider_payment_id": provider_payment_id,
-        "status": status,
-        "paid_at": paid_at,
-        "invoice_number": invoice_number,
-        "invoice_url": invoice_url,
+        "provider_payment_id": None,
+        "idempotency_key": idempotency_key,
+        "status": "pending",
+        "paid_at": None,
+        "invoice_number": None,
+        "invoice_url": None,
     }
     statement = (
         insert(Payment)
@@ -132,3 +134,73 @@ async def upsert_payment(
         .returning(Payment.id)
     )
     return str((await db.execute(statement)).scalar_one())
+
+
+async def pending_payment_for_update(db: AsyncSession, payment_id: str, key: str) -> Any:
+    """The booking row of a payment still pending under `key`, the payment row locked; None
+    when someone else has recorded its outcome already."""
+    locked = await db.scalar(
+        select(Payment.id)
+        .where(
+            Payment.id == payment_id, Payment.idempotency_key == key, Payment.status == "pending"
+        )
+        .with_for_update()
+    )
+    if locked is None:
+        return None
+    return (await db.execute(_select().where(Payment.id == payment_id))).first()
+
+
+async def record_paid(
+    db: AsyncSession,
+    payment_id: str,
+    *,
+    provider: str,
+    provider_payment_id: str | None,
+    paid_at: datetime,
+    invoice_number: str,
+    invoice_url: str,
+) -> None:
+    await db.execute(
+        update(Payment)
+        .where(Payment.id == payment_id, Payment.status == "pending")
+        .values(
+            status="succeeded",
+            provider=provider,
+            provider_payment_id=provider_payment_id,
+            paid_at=paid_at,
+            invoice_number=invoice_number,
+            invoice_url=invoice_url,
+            updated_at=utcnow(),
+        )
+    )
+
+
+async def record_failed(
+    db: AsyncSession, payment_id: str, *, provider: str, provider_payment_id: str | None
+) -> None:
+    await db.execute(
+        update(Payment)
+        .where(Payment.id == payment_id, Payment.status == "pending")
+        .values(
+            status="failed",
+            provider=provider,
+            provider_payment_id=provider_payment_id,
+            updated_at=utcnow(),
+        )
+    )
+
+
+async def payments_pending_since(db: AsyncSession, before: datetime, limit: int) -> Sequence[Any]:
+    """Payments pending since before `before`: (id, idempotency_key), oldest first."""
+    statement = (
+        select(Payment.id, Payment.idempotency_key)
+        .where(
+            Payment.status == "pending",
+            Payment.updated_at < before,
+            Payment.idempotency_key.is_not(None),
+        )
+        .order_by(Payment.updated_at, Payment.id)
+        .limit(limit)
+    )
+    return (await db.execute(statement)).all()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -10,22 +10,27 @@ from fastapi.responses import HTMLResponse, Response
 from equinet.accounts.dependencies import CurrentUser
 from equinet.db.session import DbSession
 from equinet.payments import receipt, service
-from equinet.payments.gateway import default_gateway
+from equinet.payments.gateway import gateway_for
+from equinet.payments.schemas import PaymentResult, PaymentStatusOut
 
 router = APIRouter(prefix="/api/bookings", tags=["payments"])
 
 
-@router.post("/{booking_id}/payment")
+@router.post(
+    "/{booking_id}/payment", response_model=PaymentResult, response_model_exclude_none=True
+)
 async def pay_booking(
     request: Request, db: DbSession, user: CurrentUser, booking_id: str
-) -> dict[str, Any]:
+) -> PaymentResult:
     # Only the booking's customer may pay; anyone else (a provider too) gets 404 (spec §4.4).
-    gateway = getattr(request.app.state, "payment_gateway", None) or default_gateway()
-    return await service.pay(db, request.app.state.settings, gateway, user.id, booking_id)
+    settings = request.app.state.settings
+    return await service.pay(db, settings, gateway_for(settings), user.id, booking_id)
 
 
-@router.get("/{booking_id}/payment")
-async def get_payment(db: DbSession, user: CurrentUser, booking_id: str) -> dict[str, Any]:
+@router.get(
+    "/{booking_id}/payment", response_model=PaymentStatusOut, response_model_exclude_none=True
+)
+async def get_payment(db: DbSession, user: CurrentUser, booking_id: str) -> PaymentStatusOut:
     return await service.payment_status(db, user.id, booking_id)
 
 
@@ -35,9 +40,14 @@ async def get_payment(db: DbSession, user: CurrentUser, booking_id: str) -> dict
     responses={200: {"content": {"text/html": {}, "application/pdf": {}}}},
 )
 async def get_receipt(
-    db: DbSession, user: CurrentUser, booking_id: str, format: Literal["html", "pdf"] = "html"
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    booking_id: str,
+    format: Literal["html", "pdf"] = "html",
 ) -> Response:
-    built = receipt.build(await service.paid_booking(db, user.id, booking_id))
+    paid = await service.paid_booking(db, user.id, booking_id)
+    built = receipt.build(paid, request.app.state.settings.vat_rate)
     if format == "pdf":
         filename = f"kvitto-{built.invoice_number or booking_id}.pdf"
         return Response(

@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import Field, HttpUrl, StringConstraints, model_validator
 
 from equinet.kit.api_model import ApiModel
+from equinet.kit.money import Money
 from equinet.kit.timestamps import UtcDateTime
 
 Text100 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
@@ -29,7 +30,7 @@ class PublicContact(PublicName):
 class ServiceBrief(ApiModel):
     id: str
     name: str
-    price: float
+    price: Money
 
 
 class NextVisit(ApiModel):
