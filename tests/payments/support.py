@@ -13,8 +13,15 @@ from typing import Any
 
 import httpx
 import uvicorn
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from equinet.accounts.sessions import create_session
+from equinet.models import Booking, Notification, Payment, Provider, User
 from equinet.payments import demo_gateway
+from equinet.settings import Settings
+from tests import factories
+from tests.bookings.support import future_day
 
 
 def free_port() -> int:
@@ -52,6 +59,8 @@ def running_gateway(
         port=port,
         log_level="warning",
         lifespan="off",
+        # A held charge must not keep the test run waiting at shutdown.
+        timeout_graceful_shutdown=1,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"demo-gateway-{port}", daemon=True)
@@ -66,3 +75,56 @@ def running_gateway(
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@dataclass
+class CommittedBooking:
+    """A confirmed booking committed for real (for tests that run the app in another process
+    or need the payment's own transactions), and how to remove it again."""
+
+    booking_id: str
+    customer_token: str
+    provider_id: str
+    user_ids: list[str]
+
+
+async def committed_booking(
+    engine: AsyncEngine, settings: Settings, price: Decimal = Decimal("800.00")
+) -> CommittedBooking:
+    async with AsyncSession(engine, expire_on_commit=False) as db:
+        owner = await factories.user(db, user_type="provider")
+        provider = await factories.provider(db, owner)
+        service = await factories.service(db, provider, price=price)
+        customer = await factories.customer(db, first_name="Karin", last_name="Ek")
+        booking = await factories.booking(
+            db, by=customer, at=provider, for_service=service, day=future_day(30),
+            status="confirmed",
+        )  # fmt: skip
+        token = await create_session(db, customer, settings)
+        await db.commit()
+    return CommittedBooking(booking.id, token, provider.id, [owner.id, customer.id])
+
+
+async def remove(engine: AsyncEngine, made: CommittedBooking) -> None:
+    async with AsyncSession(engine) as db:
+        await db.execute(delete(Notification).where(Notification.user_id.in_(made.user_ids)))
+        await db.execute(delete(Payment).where(Payment.booking_id == made.booking_id))
+        await db.execute(delete(Booking).where(Booking.provider_id == made.provider_id))
+        await db.execute(delete(Provider).where(Provider.id == made.provider_id))
+        await db.execute(delete(User).where(User.id.in_(made.user_ids)))
+        await db.commit()
+
+
+async def payment_row(engine: AsyncEngine, booking_id: str) -> Any:
+    async with AsyncSession(engine) as db:
+        return (
+            await db.execute(
+                select(
+                    Payment.status,
+                    Payment.idempotency_key,
+                    Payment.invoice_number,
+                    Payment.amount,
+                    Payment.provider_payment_id,
+                ).where(Payment.booking_id == booking_id)
+            )
+        ).first()
