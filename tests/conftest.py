@@ -10,7 +10,7 @@ the app's sessionmaker, and the request's commit only releases a savepoint.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from equinet.db.urls import DatabaseTarget, parse_database_url
 from equinet.ops import database
 from equinet.ops.scratch import scratch_database
 from equinet.settings import Environment, Settings
+from tests.payments.support import GatewayServer, running_gateway
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,8 +73,15 @@ async def test_database(database_server: DatabaseTarget) -> AsyncIterator[Databa
 
 
 @pytest.fixture(scope="session")
-def settings(test_database: DatabaseTarget) -> Settings:
-    return make_settings(test_database)
+def demo_gateway() -> Iterator[GatewayServer]:
+    """The demo payment gateway over real HTTP on a free port, for every test app that pays."""
+    with running_gateway() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def settings(test_database: DatabaseTarget, demo_gateway: GatewayServer) -> Settings:
+    return make_settings(test_database, payment_gateway_url=demo_gateway.url)
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,9 @@
-"""Fixtures: the test app with its own e-mail outbox, paying through a real demo gateway."""
+"""Fixtures: the test app with its own e-mail outbox, paying through the session's demo gateway
+(tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -14,15 +15,9 @@ from equinet.app import create_app
 from equinet.db.session import get_sessionmaker
 from equinet.settings import Settings
 from tests.bookings.support import outbox
-from tests.payments.support import GatewayServer, running_gateway
+from tests.payments.support import GatewayServer
 
-__all__ = ["app", "demo_gateway", "outbox"]
-
-
-@pytest.fixture(scope="session")
-def demo_gateway() -> Iterator[GatewayServer]:
-    with running_gateway() as server:
-        yield server
+__all__ = ["app", "outbox"]
 
 
 @pytest.fixture

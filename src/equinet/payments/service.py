@@ -118,8 +118,8 @@ def receipt_url(settings: Settings, booking_id: str) -> str:
     return f"{settings.public_base_url.rstrip('/')}/api/bookings/{booking_id}/receipt"
 
 
-async def start_payment(db: AsyncSession, customer_id: str, booking_id: str) -> Attempt:
-    """Step 1 (the caller commits): the booking's payment pending under an idempotency key."""
+async def payable_booking(db: AsyncSession, customer_id: str, booking_id: str) -> Any:
+    """The customer's booking, row-locked, if it may be paid now."""
     row = await repository.booking_of_customer_for_update(db, booking_id, customer_id)
     if row is None:
         raise BookingNotFound()
@@ -127,6 +127,12 @@ async def start_payment(db: AsyncSession, customer_id: str, booking_id: str) -> 
         raise AlreadyPaid()
     if row.booking_status not in ("confirmed", "completed"):
         raise NotPayable()
+    return row
+
+
+async def start_payment(db: AsyncSession, customer_id: str, booking_id: str) -> Attempt:
+    """Step 1 (the caller commits): the booking's payment pending under an idempotency key."""
+    row = await payable_booking(db, customer_id, booking_id)
     if row.payment_status == "pending" and row.payment_idempotency_key:
         # A retry, or a request that runs beside another: the same key, so the same charge.
         return Attempt(row.payment_id, row.payment_idempotency_key, row.payment_amount)
@@ -203,6 +209,7 @@ async def pay(
     booking_id: str,
 ) -> PaymentResult:
     if gateway is None:
+        await payable_booking(db, customer_id, booking_id)  # a stranger still gets 404 first
         raise PaymentsUnavailable()
     attempt = await start_payment(db, customer_id, booking_id)
     await commit(db)
