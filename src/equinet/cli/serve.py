@@ -15,7 +15,7 @@ from equinet.db.engine import create_engine, wait_for_database
 from equinet.db.targets import app_database, direct_database, ensure_database_exists
 from equinet.db.urls import DatabaseTarget
 from equinet.ops import database
-from equinet.settings import Environment, Settings
+from equinet.settings import Environment, Settings, get_settings
 
 
 async def _preflight(settings: Settings, target: DatabaseTarget) -> None:
@@ -61,6 +61,7 @@ def serve(
         # The demo gateway is mounted on this very port (equinet.payments.demo_gateway).
         local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         os.environ["PAYMENT_GATEWAY_URL"] = f"http://{local}:{port}/_demo/gateway"
+        get_settings.cache_clear()  # a single worker runs in this process: read it again
     console.print(f"[bold green]Equinet[/] ({settings.equinet_env}) on http://{host}:{port}")
     console.print(f"database: {where}")
     console.print(f"API docs: http://{host}:{port}/docs")
