@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import secrets
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -106,7 +107,7 @@ async def service(db: AsyncSession, of: Provider | None = None, **overrides: Any
     values: dict[str, Any] = {
         "provider_id": of.id,
         "name": "Skoning",
-        "price": 1800.0,
+        "price": Decimal("1800.00"),
         "duration_minutes": 60,
     }
     values.update(overrides)
@@ -203,7 +204,7 @@ async def payment(
     for_booking = for_booking or await booking(db, status="confirmed")
     values: dict[str, Any] = {
         "booking_id": for_booking.id,
-        "amount": 1800.0,
+        "amount": Decimal("1800.00"),
         "status": "succeeded",
         "paid_at": utcnow(),
     }

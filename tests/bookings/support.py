@@ -7,6 +7,7 @@ import email.policy
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -57,7 +58,7 @@ async def make_shop(db: AsyncSession, **provider_overrides: object) -> Shop:
         db, owner, business_name="Hovslageri Hanna", **provider_overrides
     )
     await open_every_day(db, provider)
-    service = await factories.service(db, provider, name="Skoning", price=800.0)
+    service = await factories.service(db, provider, name="Skoning", price=Decimal("800.00"))
     return Shop(owner, provider, service)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -45,7 +46,7 @@ async def test_concurrent_payments_get_consecutive_invoice_numbers(
     async with AsyncSession(engine, expire_on_commit=False) as db:
         owner = await factories.user(db, user_type="provider")
         provider = await factories.provider(db, owner)
-        service = await factories.service(db, provider, price=650.0)
+        service = await factories.service(db, provider, price=Decimal("650.00"))
         user_ids, work = [owner.id], []
         for index in range(PAYMENTS):
             customer = await factories.customer(db)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+import zlib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,12 @@ from tests.bookings.support import auth, body_of, future_day, make_shop, read_ou
 from tests.payments.support import GatewayServer
 
 NBSP = "\xa0"
+
+
+def _pdf_text(pdf: bytes) -> str:
+    """The text drawn on the PDF's pages (fpdf2 deflates each page's content stream)."""
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S)
+    return b"".join(zlib.decompress(stream) for stream in streams).decode("latin-1")
 
 
 async def _confirmed_at(db: AsyncSession, price: str) -> tuple[Any, Any, Any]:
@@ -65,6 +73,12 @@ async def test_large_amounts_read_the_swedish_way_in_receipt_email_and_notificat
     assert f"<th>varav moms 25{NBSP}%</th><td>{vat}</td>" in receipt.text
     assert f"<th>Belopp exkl. moms</th><td>{net}</td>" in receipt.text
     assert "1e+06" not in receipt.text and "12345.7" not in receipt.text
+    pdf = await client.get(f"/api/bookings/{booking.id}/receipt?format=pdf", headers=headers)
+    # fpdf2 draws a no-break space as a space (it only keeps the words together).
+    drawn = _pdf_text(pdf.content).replace(NBSP, " ")
+    for amount in (shown, vat, net):
+        assert f"({amount.replace(NBSP, ' ')})" in drawn
+    assert "(varav moms 25 %)" in drawn
     [message] = read_outbox(outbox)
     assert f"Belopp: {shown}" in body_of(message, "plain")
     assert f"Belopp: {shown}" in body_of(message, "html")

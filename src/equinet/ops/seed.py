@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,7 +30,7 @@ class DemoProvider:
     latitude: float
     longitude: float
     service_area_km: float
-    services: tuple[tuple[str, float, int], ...]
+    services: tuple[tuple[str, int, int], ...]  # name, price in whole kronor, minutes
 
 
 DEMO_PROVIDERS = (
@@ -139,7 +140,12 @@ async def seed_demo(session: AsyncSession, *, force: bool = False) -> SeedResult
         await session.flush()
         for name, price, minutes in demo.services:
             session.add(
-                Service(provider_id=provider.id, name=name, price=price, duration_minutes=minutes)
+                Service(
+                    provider_id=provider.id,
+                    name=name,
+                    price=Decimal(price),
+                    duration_minutes=minutes,
+                )
             )
             result.services += 1
         for day in range(7):
