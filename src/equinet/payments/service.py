@@ -225,7 +225,9 @@ async def pay(
     outcome = await record_outcome(db, settings, attempt.payment_id, charge)
     await commit(db)
     if outcome is None:
-        raise AlreadyPaid()
+        # Recorded meanwhile by another request or the reconciliation: paid, or (a key the
+        # reconciliation closed) not charged at all.
+        raise AlreadyPaid() if charge.succeeded else PaymentFailed()
     if outcome.status != "succeeded":
         raise PaymentFailed(charge.error or PaymentFailed.message)
     return PaymentResult(
