@@ -94,7 +94,7 @@ async def test_new_booking_emails_the_customer_a_confirmation_after_commit(
     [message] = read_outbox(outbox)
     assert message["To"] == customer.email
     assert message["Subject"] == "Bokningsbekräftelse - Skoning"
-    assert "800 kr" in body_of(message, "plain")
+    assert "800,00\xa0kr" in body_of(message, "plain")
     html = body_of(message, "html")
     assert "&lt;b&gt;Karin&lt;/b&gt;" in html and "<b>Karin</b>" not in html
 

@@ -63,7 +63,7 @@ async def test_customer_pays_a_confirmed_booking_with_the_demo_gateway(
     )
     [message] = read_outbox(outbox)
     assert message["Subject"] == f"Betalningsbekräftelse - {payment['invoiceNumber']}"
-    assert "800 kr" in body_of(message, "plain")
+    assert "800,00\xa0kr" in body_of(message, "plain")
 
 
 async def test_second_payment_is_refused(

@@ -3,7 +3,8 @@
 The key row is inserted in the booking's own transaction (`ON CONFLICT DO NOTHING`): a second
 request with the same key waits for the first to finish, then replays its stored response; if
 the first failed and rolled back, its key is gone and the retry runs afresh. A different body
-under a used key is a 409. Keys live 24 hours; expired ones are purged on the way.
+under a used key is a 409. Keys live 24 hours; the periodic job `purge_idempotency_keys`
+(bookings/tasks.py) deletes expired ones, so booking requests never wait on each other's purge.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from equinet.models import IdempotencyKey
 
 KEY_LIFETIME = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
-PURGE_BATCH = 100
+PURGE_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,19 @@ def check_key(key: str) -> str:
     return key
 
 
-async def purge_expired(db: AsyncSession) -> None:
+async def purge_expired(db: AsyncSession, batch_size: int = PURGE_BATCH) -> int:
+    """Delete up to `batch_size` expired keys (skipping rows a booking holds); how many."""
     now = utcnow()
-    batch = select(IdempotencyKey.id).where(IdempotencyKey.expires_at < now).limit(PURGE_BATCH)
-    await db.execute(delete(IdempotencyKey).where(IdempotencyKey.id.in_(batch.scalar_subquery())))
+    batch = (
+        select(IdempotencyKey.id)
+        .where(IdempotencyKey.expires_at < now)
+        .limit(batch_size)
+        .with_for_update(skip_locked=True)
+    )
+    result = await db.execute(
+        delete(IdempotencyKey).where(IdempotencyKey.id.in_(batch.scalar_subquery()))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def claim(
@@ -63,7 +73,6 @@ async def claim(
             IdempotencyKey.expires_at < now,
         )
     )
-    await purge_expired(db)
     inserted = await db.execute(
         insert(IdempotencyKey)
         .values(

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.db.base import utcnow
 from equinet.kit.dates import date_of_booking_column, now_local
-from equinet.kit.email import send_after_commit
 from equinet.kit.errors import EquinetError, NotFound
 from equinet.kit.timestamps import iso_utc
 from equinet.notifications import messages
@@ -101,11 +100,7 @@ async def pay(
         link_url=messages.PROVIDER_BOOKINGS_LINK,
         metadata={"bookingId": booking_id, "paymentId": payment_id},
     )
-    email = emails.payment_received(
-        row, invoice_number=number, amount=amount, paid_at=paid_at, demo=gateway.is_demo
-    )
-    if email is not None:
-        send_after_commit(db, email, settings)
+    await emails.queue_payment_received(db, row, demo=gateway.is_demo)
     response: dict[str, Any] = {
         "success": True,
         "message": "Betalning genomförd",

@@ -1,0 +1,116 @@
+"""The worker: runs queued and periodic tasks with procrastinate until stopped.
+
+Successful jobs are deleted as they finish (the queue stays small, and the one-time links that
+account e-mails carry do not outlive their sending); failed jobs stay, visible in
+`equinet monitor` and `/metrics`, until someone retries or removes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from typing import Any
+
+import procrastinate
+from procrastinate import JobContext
+
+from equinet.db.engine import create_engine, create_sessionmaker, wait_for_database
+from equinet.db.targets import direct_database
+from equinet.jobs.queue import DEFAULT_QUEUE, backoff, procrastinate_app
+from equinet.jobs.registry import TaskSpec, WorkContext, load_tasks
+from equinet.settings import Settings
+
+logger = logging.getLogger("equinet.jobs")
+WORK_KEY = "equinet"
+PARENT_POLL_SECONDS = 2.0
+
+
+def _work_of(context: JobContext) -> WorkContext:
+    work: WorkContext = context.additional_context[WORK_KEY]
+    return work
+
+
+def _queued(spec: TaskSpec) -> Any:
+    async def run(context: JobContext, **args: Any) -> None:
+        await spec.run(_work_of(context), **args)
+
+    return run
+
+
+def _scheduled(spec: TaskSpec) -> Any:
+    async def run(context: JobContext, timestamp: int) -> None:
+        await spec.run(_work_of(context))
+
+    return run
+
+
+def register_tasks(app: procrastinate.App, settings: Settings) -> None:
+    strategy = backoff(settings)
+    for spec in load_tasks().values():
+        if spec.cron is not None:
+            scheduled = app.task(name=spec.name, pass_context=True, queue=DEFAULT_QUEUE)(
+                _scheduled(spec)
+            )
+            app.periodic(cron=spec.cron)(scheduled)
+        else:
+            app.task(
+                name=spec.name,
+                pass_context=True,
+                queue=DEFAULT_QUEUE,
+                retry=strategy if spec.retry else False,
+            )(_queued(spec))
+
+
+async def _parent_gone(parent_pid: int) -> None:
+    """Returns once `parent_pid` has exited (the worker `equinet serve` started)."""
+    while True:
+        await asyncio.sleep(PARENT_POLL_SECONDS)
+        if os.getppid() != parent_pid:
+            return
+
+
+async def run_worker(
+    settings: Settings,
+    *,
+    once: bool = False,
+    concurrency: int | None = None,
+    parent_pid: int | None = None,
+) -> None:
+    """Work through the queue: forever (until SIGINT/SIGTERM), or until it is empty (`once`)."""
+    target = direct_database(settings)
+    concurrency = concurrency or settings.worker_concurrency
+    engine = create_engine(
+        target, settings, application_name="equinet-worker", pool_size=concurrency + 1
+    )
+    try:
+        await wait_for_database(engine, settings, target)
+        work = WorkContext(settings=settings, sessionmaker=create_sessionmaker(engine))
+        app = procrastinate_app(settings, target)
+        async with app.open_async():
+            worker = asyncio.ensure_future(
+                app.run_worker_async(
+                    concurrency=concurrency,
+                    wait=not once,
+                    delete_jobs="successful",
+                    additional_context={WORK_KEY: work},
+                    fetch_job_polling_interval=settings.worker_poll_seconds,
+                    install_signal_handlers=not once,
+                    name=f"equinet-worker-{os.getpid()}",
+                )
+            )
+            if parent_pid is None:
+                await worker
+                return
+            watchdog = asyncio.ensure_future(_parent_gone(parent_pid))
+            done, _ = await asyncio.wait({worker, watchdog}, return_when=asyncio.FIRST_COMPLETED)
+            if watchdog in done:
+                logger.info("the server that started this worker is gone: stopping")
+                worker.cancel()
+            else:
+                watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+    finally:
+        await engine.dispose()
