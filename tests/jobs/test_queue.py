@@ -22,9 +22,9 @@ from equinet.accounts.schemas import RegisterIn
 from equinet.app import create_app
 from equinet.db.session import DbSession
 from equinet.db.urls import DatabaseTarget
-from equinet.jobs.queue import Backoff, enqueue
+from equinet.jobs.queue import Backoff, enqueue, procrastinate_app
 from equinet.jobs.repository import queue_report
-from equinet.jobs.worker import run_worker
+from equinet.jobs.worker import requeue_stalled, run_worker
 from equinet.kit.email import SEND_EMAIL_TASK
 from equinet.kit.errors import EquinetError
 from equinet.models import User
@@ -254,3 +254,38 @@ async def test_no_job_count_changes_without_a_commit(
         assert (
             await db.scalar(select(func.count()).select_from(text("procrastinate_jobs"))) == before
         )
+
+
+async def test_a_job_left_running_by_a_vanished_worker_is_run_again(
+    queue_database: DatabaseTarget, committing: async_sessionmaker[AsyncSession]
+) -> None:
+    mailbox = FlakyMailbox()
+    port = free_port()
+    settings = worker_settings(queue_database, port)
+    user_id = await register_committed(committing, settings)
+    [job] = await jobs_of(committing, user_id)
+    async with committing() as db:  # a worker took the job, then died: no heartbeat since
+        dead_worker = await db.scalar(
+            text(
+                "INSERT INTO procrastinate_workers (last_heartbeat) "
+                "VALUES (now() - interval '10 minutes') RETURNING id"
+            )
+        )
+        await db.execute(
+            text("UPDATE procrastinate_jobs SET status = 'doing', worker_id = :w WHERE id = :id"),
+            {"w": dead_worker, "id": job.id},
+        )
+        await db.commit()
+
+    app = procrastinate_app(settings, queue_database)
+    async with app.open_async():
+        assert await requeue_stalled(app) == 1
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        await run_worker(settings, once=True)
+    finally:
+        controller.stop()
+
+    assert job.args["message_id"] in [m["Message-ID"] for m in mailbox.accepted]
+    assert await jobs_of(committing, user_id) == []

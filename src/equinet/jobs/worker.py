@@ -1,8 +1,10 @@
 """The worker: runs queued and periodic tasks with procrastinate until stopped.
 
-Successful jobs are deleted as they finish (the queue stays small, and the one-time links that
-account e-mails carry do not outlive their sending); failed jobs stay, visible in
-`equinet monitor` and `/metrics`, until someone retries or removes them.
+Every worker also runs `retry_stalled_jobs` each minute: jobs left `doing` by a worker that
+stopped sending heartbeats (killed, machine lost) are queued again. Successful jobs are deleted
+as they finish (the queue stays small, and the one-time links that account e-mails carry do
+not outlive their sending); failed jobs stay, visible in `equinet monitor` and `/metrics`,
+until someone retries or removes them.
 """
 
 from __future__ import annotations
@@ -46,8 +48,33 @@ def _scheduled(spec: TaskSpec) -> Any:
     return run
 
 
+# A job whose worker stopped sending heartbeats this long ago (killed, host lost) runs again.
+STALLED_AFTER_SECONDS = 60
+STALLED_JOBS_TASK = "retry_stalled_jobs"
+
+
+async def retry_stalled_jobs(context: JobContext, timestamp: int) -> None:
+    await requeue_stalled(context.app)
+
+
+async def requeue_stalled(app: procrastinate.App) -> int:
+    """Put the jobs of vanished workers back in the queue (an e-mail keeps its Message-ID)."""
+    manager = app.job_manager
+    stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_SECONDS))
+    for job in stalled:
+        logger.warning(
+            "job %s (%s) was left running by a vanished worker: retried", job.id, job.task_name
+        )
+        await manager.retry_job(job)
+    return len(stalled)
+
+
 def register_tasks(app: procrastinate.App, settings: Settings) -> None:
     strategy = backoff(settings)
+    stalled = app.task(name=STALLED_JOBS_TASK, pass_context=True, queue=DEFAULT_QUEUE)(
+        retry_stalled_jobs
+    )
+    app.periodic(cron="* * * * *")(stalled)
     for spec in load_tasks().values():
         if spec.cron is not None:
             scheduled = app.task(name=spec.name, pass_context=True, queue=DEFAULT_QUEUE)(
