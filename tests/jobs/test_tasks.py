@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from equinet.bookings.tasks import purge_idempotency_keys
 from equinet.db.base import new_uuid, utcnow
 from equinet.jobs.registry import WorkContext, load_tasks
+from equinet.jobs.worker import RedactJobSecrets
 from equinet.models import IdempotencyKey
 from equinet.settings import Settings
 from tests import factories
@@ -112,3 +114,15 @@ def test_tests_never_write_into_the_development_outbox(settings: Settings) -> No
     assert settings.email_outbox_dir == TEST_OUTBOX
     assert not TEST_OUTBOX.resolve().is_relative_to(development.resolve())
     assert Path(development).resolve() != TEST_OUTBOX.resolve()
+
+
+def test_worker_logs_never_show_a_one_time_token() -> None:
+    record = logging.LogRecord(
+        "procrastinate.worker", logging.INFO, __file__, 1,
+        "Starting job %s",
+        ("send_email[1](kind='verification', params={'token': 'abc123', 'user_id': 'u1'})",),
+        None,
+    )  # fmt: skip
+    assert RedactJobSecrets().filter(record)
+    line = record.getMessage()
+    assert "abc123" not in line and "'token': '…'" in line and "'user_id': 'u1'" in line

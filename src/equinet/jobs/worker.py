@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 from typing import Any
 
 import procrastinate
@@ -27,6 +28,29 @@ from equinet.settings import Settings
 logger = logging.getLogger("equinet.jobs")
 WORK_KEY = "equinet"
 PARENT_POLL_SECONDS = 2.0
+
+
+# procrastinate writes each job's arguments into its log lines; a verification or reset
+# e-mail's arguments hold a one-time token, which must never reach a log.
+_SECRET_ARGUMENT = re.compile(r"""(['"]token['"]\s*:\s*)['"][^'"]*['"]""")
+
+
+class RedactJobSecrets(logging.Filter):
+    """Replaces the value of every `token` argument in a log line by `…`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "token" in message:
+            record.msg = _SECRET_ARGUMENT.sub(r"\1'…'", message)
+            record.args = ()
+        return True
+
+
+def redact_job_secrets() -> None:
+    """Install the filter on every handler of the root logger (where procrastinate's go)."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactJobSecrets) for f in handler.filters):
+            handler.addFilter(RedactJobSecrets())
 
 
 def _work_of(context: JobContext) -> WorkContext:
@@ -106,6 +130,7 @@ async def run_worker(
     parent_pid: int | None = None,
 ) -> None:
     """Work through the queue: forever (until SIGINT/SIGTERM), or until it is empty (`once`)."""
+    redact_job_secrets()
     target = direct_database(settings)
     concurrency = concurrency or settings.worker_concurrency
     engine = create_engine(
