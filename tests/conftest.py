@@ -9,7 +9,9 @@ the app's sessionmaker, and the request's commit only releases a savepoint.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -33,6 +35,7 @@ from tests.jobs.support import jobs_after_each_response
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TEST_OUTBOX = Path(tempfile.mkdtemp(prefix="equinet-test-outbox-"))
+atexit.register(shutil.rmtree, TEST_OUTBOX, ignore_errors=True)
 
 
 def server_target() -> DatabaseTarget:
