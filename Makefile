@@ -55,3 +55,16 @@ bench-http: $(VENV)/.installed ## hot read paths over HTTP vs pgbench on the sam
 messages: $(VENV)/.installed ## extract the Swedish messages and add the new ones to the English catalogue
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k mark -o .equinet/messages.pot --no-location --omit-header .
 	$(BIN)/pybabel update -i .equinet/messages.pot -d src/equinet/locale -l en --no-fuzzy-matching --ignore-obsolete
+
+.PHONY: worker
+worker: $(VENV)/.installed ## run a job worker on its own (`make run` already starts one)
+	$(BIN)/equinet worker
+
+.PHONY: bench-jobs
+bench-jobs: $(VENV)/.installed ## job queue: enqueue latency in a transaction and drain rate (BENCH_DATABASE_URL, loopback)
+	$(BIN)/python bench/job_queue.py $(BENCH_ARGS)
+
+DOWN ?= 120
+.PHONY: drill-smtp
+drill-smtp: $(VENV)/.installed ## SMTP down DOWN seconds (120) during bookings: every e-mail arrives, none twice
+	$(BIN)/python bench/drill_smtp.py --down $(DOWN) $(BENCH_ARGS)

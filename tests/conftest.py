@@ -9,7 +9,10 @@ the app's sessionmaker, and the request's commit only releases a savepoint.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,9 +31,12 @@ from equinet.db.urls import DatabaseTarget, parse_database_url
 from equinet.ops import database
 from equinet.ops.scratch import scratch_database
 from equinet.settings import Environment, Settings
+from tests.jobs.support import jobs_after_each_response
 from tests.payments.support import GatewayServer, running_gateway
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+TEST_OUTBOX = Path(tempfile.mkdtemp(prefix="equinet-test-outbox-"))
+atexit.register(shutil.rmtree, TEST_OUTBOX, ignore_errors=True)
 
 
 def server_target() -> DatabaseTarget:
@@ -54,6 +60,8 @@ def make_settings(target: DatabaseTarget | None = None, **overrides: Any) -> Set
         "redis_url": os.environ.get("REDIS_URL") or None,
         "db_connect_attempts": 1,
         "embedded_pg_dir": PROJECT_ROOT / ".equinet" / "pgdata-test",
+        # Never the development outbox: mail a test sends without SMTP lands in a scratch folder.
+        "email_outbox_dir": TEST_OUTBOX,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -131,7 +139,12 @@ async def app(
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://testserver",
+        # The worker's part: what a request queued (e-mails) runs once it has answered.
+        event_hooks=jobs_after_each_response(app),
+    ) as client:
         yield client
 
 

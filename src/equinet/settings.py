@@ -97,6 +97,7 @@ class Settings(BaseSettings):
     alert_p95_seconds: float = 2.0
     alert_errors_per_hour: float = 5.0
     alert_backup_max_age_hours: float = 26.0
+    alert_failed_jobs: int = Field(0, ge=0)
     # Sentry: database errors and crashes are reported when SENTRY_DSN is set.
     sentry_dsn: str | None = None
     sentry_traces_sample_rate: float = Field(0.0, ge=0, le=1)
@@ -180,6 +181,17 @@ class Settings(BaseSettings):
             host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
             return f"http://{host}:{self.port}/_demo/gateway"
         return None
+
+    # Background jobs: a failed job runs again after base, 2 x base, 4 x base ... seconds
+    # (capped), at most JOB_MAX_ATTEMPTS runs in all, then stays as failed.
+    job_retry_base_seconds: float = Field(2.0, gt=0)
+    job_retry_max_seconds: float = Field(120.0, gt=0)
+    job_max_attempts: int = Field(15, ge=1)
+    # Jobs one worker runs at once, and its fallback poll when no NOTIFY arrives.
+    worker_concurrency: int = Field(4, ge=1)
+    worker_poll_seconds: float = Field(5.0, gt=0)
+    # `equinet serve` starts an `equinet worker` beside the server (off: run workers yourself).
+    serve_worker: bool = True
 
     @property
     def session_cookie_name(self) -> str:

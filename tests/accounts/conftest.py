@@ -23,6 +23,7 @@ from equinet.app import create_app
 from equinet.db.session import get_sessionmaker
 from equinet.db.urls import DatabaseTarget
 from tests.conftest import make_settings
+from tests.jobs.support import jobs_after_each_response
 
 
 def free_port() -> int:
@@ -112,4 +113,9 @@ async def app(app_factory: AppFactory) -> AsyncIterator[FastAPI]:
 
 def client_for(application: FastAPI, **kwargs: Any) -> httpx.AsyncClient:
     transport = httpx.ASGITransport(app=application)
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver", **kwargs)
+    return httpx.AsyncClient(
+        transport=transport,
+        base_url="http://testserver",
+        event_hooks=jobs_after_each_response(application),
+        **kwargs,
+    )

@@ -16,6 +16,7 @@ from equinet.models import EmailVerificationToken, Provider, User
 from tests.accounts.conftest import Mailbox
 from tests.accounts.helpers import STRONG_PASSWORD, link_token, register
 from tests.conftest import make_settings
+from tests.jobs.support import queued_jobs, run_queued_jobs
 
 
 async def test_customer_registration_creates_unverified_user_and_mails_the_link(
@@ -176,7 +177,7 @@ async def test_verification_mail_is_sent_only_when_the_request_commits(
     mailbox: Mailbox,
     smtp_server: tuple[Mailbox, int],
 ) -> None:
-    """A request that fails after registration queued its e-mail sends nothing."""
+    """A request that fails after registration queued its e-mail leaves no job and sends nothing."""
     _, port = smtp_server
     settings = make_settings(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False)
     data = RegisterIn.model_validate(
@@ -193,6 +194,9 @@ async def test_verification_mail_is_sent_only_when_the_request_commits(
     await service.register(db, settings, data)
     with pytest.raises(RuntimeError):
         await failing.athrow(RuntimeError("later step of the request failed"))
+    async with sessionmaker() as check:
+        assert await queued_jobs(check) == []  # the e-mail's job went with the rollback
+    await run_queued_jobs(sessionmaker, settings)
     assert mailbox.to("rollback@example.se") == []
 
     succeeding = get_db_session(sessionmaker)
@@ -200,4 +204,5 @@ async def test_verification_mail_is_sent_only_when_the_request_commits(
     await service.register(db, settings, data)
     with pytest.raises(StopAsyncIteration):
         await anext(succeeding)
+    assert await run_queued_jobs(sessionmaker, settings) == 1
     assert len(mailbox.to("rollback@example.se")) == 1

@@ -61,7 +61,10 @@ async def test_anon_role_reads_and_writes_nothing_in_any_table(migrated: Databas
 
         for table in tables:
             first_column = await connection.fetchval(
-                "SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum = 1",
+                # The first column that can be written (the queue's ids are identity columns).
+                "SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 "
+                "AND NOT attisdropped AND attidentity = '' AND attgenerated = '' "
+                "ORDER BY attnum LIMIT 1",
                 f'public."{table}"',
             )
             async with connection.transaction():

@@ -29,6 +29,7 @@ from equinet.settings import Settings
 from tests import factories
 from tests.bookings.support import auth, future_day, make_shop, read_outbox
 from tests.conftest import make_settings
+from tests.jobs.support import run_queued_jobs
 from tests.payments.support import (
     GatewayServer,
     committed_booking,
@@ -237,6 +238,7 @@ async def test_reconciliation_records_a_charge_whose_answer_was_lost(
         select(Notification.type).where(Notification.user_id == shop.provider_user.id)
     )
     assert note == "payment_received"
+    await run_queued_jobs(sessionmaker, payment_settings)  # the worker sends the receipt
     [receipt] = read_outbox(outbox)
     assert receipt["Subject"] == f"Betalningsbekräftelse - {payment.invoice_number}"
     assert len(demo_gateway.charges_for(booking.id)) == 1

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from equinet.db.base import utcnow
 from equinet.db.urls import DatabaseTarget
+from equinet.jobs.registry import TASKS, WorkContext, load_tasks
 from equinet.payments.reconciliation import reconcile_pending_payments
 from tests.conftest import PROJECT_ROOT, make_settings, url_of
 from tests.payments.support import (
@@ -80,7 +81,7 @@ def _start_app(target: DatabaseTarget, gateway: GatewayServer, folder: Path) -> 
     raise RuntimeError("the app did not start")
 
 
-@pytest.mark.parametrize("settled_by", ["reconciliation", "retry"])
+@pytest.mark.parametrize("settled_by", ["reconciliation", "periodic job", "retry"])
 async def test_a_payment_killed_between_charge_and_record_is_settled_once(
     test_database: DatabaseTarget,
     engine: AsyncEngine,
@@ -125,10 +126,16 @@ async def test_a_payment_killed_between_charge_and_record_is_settled_once(
                 now=utcnow() + timedelta(seconds=1),
             )
             assert done.paid >= 1
+        elif settled_by == "periodic job":  # what `equinet worker` runs every minute
+            load_tasks()
+            grace_over = settings.model_copy(update={"payment_reconcile_after_seconds": 0})
+            await TASKS["reconcile_pending_payments"].run(
+                WorkContext(grace_over, async_sessionmaker(engine, expire_on_commit=False))
+            )
         async with client_of(settings) as client:
             retry = await client.post(f"/api/bookings/{made.booking_id}/payment", headers=headers)
         settled_in = time.monotonic() - settling
-        if settled_by == "reconciliation":
+        if settled_by != "retry":
             assert retry.status_code == 400 and retry.json()["code"] == "AlreadyPaid"
         else:
             assert retry.status_code == 200, retry.text  # the same key: the gateway replays

@@ -1,9 +1,10 @@
 """Accounts: registration, e-mail verification, login, password reset and change, profiles.
 
-Services flush, never commit (design.md rule 2); e-mails are queued with `send_after_commit`
-and go out only when the request's transaction committed. One-time tokens (verification,
-reset) are 256-bit random values sent by e-mail and stored only as SHA-256 hashes, so a copy
-of the database does not let anyone verify or reset an account.
+Services flush, never commit (design.md rule 2); e-mails are jobs queued in the request's
+transaction (`accounts.emails.queue_*`), so they exist only if it commits. One-time tokens
+(verification, reset) are 256-bit random values sent by e-mail and stored only as SHA-256
+hashes; the clear token lives in its e-mail job only until the worker has sent it (successful
+jobs are deleted), so a copy of the database does not let anyone verify or reset an account.
 """
 
 from __future__ import annotations
@@ -42,7 +43,6 @@ from equinet.accounts.schemas import (
 )
 from equinet.accounts.sessions import ActiveSession, hash_token, new_token, revoke_all_sessions
 from equinet.db.base import utcnow
-from equinet.kit.email import send_after_commit
 from equinet.kit.passwords import (
     DUMMY_HASH,
     hash_password_async,
@@ -112,11 +112,7 @@ async def issue_verification(db: AsyncSession, settings: Settings, user: User) -
     await repository.add_verification_token(
         db, user.id, hash_token(token), utcnow() + VERIFICATION_LIFETIME
     )
-    send_after_commit(
-        db,
-        emails.verification(settings, to=user.email, first_name=user.first_name, token=token),
-        settings,
-    )
+    await emails.queue_verification(db, user, token)
 
 
 async def verify_email(db: AsyncSession, token: str) -> str:
@@ -200,11 +196,7 @@ async def request_password_reset(db: AsyncSession, settings: Settings, email: st
         return
     token = new_token()
     await repository.add_reset_token(db, user.id, hash_token(token), utcnow() + RESET_LIFETIME)
-    send_after_commit(
-        db,
-        emails.password_reset(settings, to=user.email, first_name=user.first_name, token=token),
-        settings,
-    )
+    await emails.queue_password_reset(db, user, token)
 
 
 async def reset_password(db: AsyncSession, settings: Settings, token: str, password: str) -> None:
@@ -245,9 +237,7 @@ async def change_password(
 async def _set_password(db: AsyncSession, settings: Settings, user: User, password: str) -> None:
     user.password_hash = await hash_password_async(password)
     await db.flush()
-    send_after_commit(
-        db, emails.password_changed(settings, to=user.email, first_name=user.first_name), settings
-    )
+    await emails.queue_password_changed(db, user)
 
 
 # --- profiles ----------------------------------------------------------------------------------

@@ -1,95 +1,107 @@
-"""The customer e-mails of booking events (spec §3.11), every user value HTML-escaped (§7.17).
+"""The customer e-mails of booking events, queued in the booking's transaction.
 
 Manual ("ghost") customers never get mail: they cannot log in and their address may be made up.
+The worker reads the booking as it is when it sends; the status the e-mail announces is the
+one the request set (a later change queues its own e-mail).
 """
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from equinet.bookings import repository
 from equinet.kit.dates import date_of_booking_column
-from equinet.kit.email import Email
-from equinet.notifications.messages import amount_text, long_date
+from equinet.kit.email import Email, email_kind, queue_email, render
+from equinet.kit.i18n import gettext, mark
+from equinet.settings import Settings
 
 GHOST_DOMAIN = "@ghost.equinet.se"
 
 STATUS_LABELS = {
-    "pending": "Väntar på bekräftelse",
-    "confirmed": "Bekräftad",
-    "cancelled": "Avbokad",
-    "completed": "Genomförd",
+    "pending": mark("Väntar på bekräftelse"),
+    "confirmed": mark("Bekräftad"),
+    "cancelled": mark("Avbokad"),
+    "completed": mark("Genomförd"),
 }
-PREPARATION_CHECKLIST = ("Lugn miljö", "Väl upplyst", "Plant underlag", "Ren och torr häst")
+PREPARATION_CHECKLIST = (
+    mark("Lugn miljö"),
+    mark("Väl upplyst"),
+    mark("Plant underlag"),
+    mark("Ren och torr häst"),
+)
+EMAILED_STATUSES = ("confirmed", "cancelled", "completed")
 
 
 def may_email(address: str | None, is_manual_customer: bool) -> bool:
     return bool(address) and not is_manual_customer and not str(address).endswith(GHOST_DOMAIN)
 
 
-def _page(title: str, paragraphs: list[str], extra_html: str = "") -> str:
-    body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return (
-        '<!doctype html><html lang="sv"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title></head><body>"
-        f"<h1>{escape(title)}</h1>{body}{extra_html}"
-        "<p>Vänliga hälsningar,<br>Equinet</p></body></html>"
-    )
+# --- queued by the request ---------------------------------------------------------------------
 
 
-def booking_created(row: Any) -> Email | None:
-    if not may_email(row.customer_email, row.customer_is_manual):
+async def queue_booking_created(db: AsyncSession, row: Any) -> None:
+    if may_email(row.customer_email, row.customer_is_manual):
+        await queue_email(db, "booking_created", booking_id=row.id)
+
+
+async def queue_status_changed(db: AsyncSession, row: Any, status: str) -> None:
+    if status in EMAILED_STATUSES and may_email(row.customer_email, row.customer_is_manual):
+        await queue_email(db, "booking_status", booking_id=row.id, status=status)
+
+
+# --- built by the worker -----------------------------------------------------------------------
+
+
+def _common(row: Any) -> dict[str, Any]:
+    return {
+        "first_name": row.customer_first_name,
+        "service": row.service_name,
+        "provider": row.provider_business_name,
+        "day": date_of_booking_column(row.booking_date),
+        "start_time": row.start_time,
+        "end_time": row.end_time,
+    }
+
+
+async def _row(db: AsyncSession, booking_id: str) -> Any:
+    row = await repository.booking_detail(db, booking_id)
+    if row is None or not may_email(row.customer_email, row.customer_is_manual):
         return None
-    day = long_date(date_of_booking_column(row.booking_date))
-    service = row.service_name
-    lines = [
-        f"Hej {row.customer_first_name}!",
-        f"Din bokning av {service} hos {row.provider_business_name} är mottagen.",
-        f"Datum: {day}",
-        f"Tid: {row.start_time}-{row.end_time}",
-        f"Pris: {amount_text(row.price_at_booking)}",
-        "Bokningen är bekräftad."
-        if row.status == "confirmed"
-        else "Leverantören bekräftar bokningen så snart som möjligt.",
-    ]
-    html = _page(
-        f"Bokningsbekräftelse - {service}",
-        [escape(line) for line in lines],
-    )
-    return Email(
+    return row
+
+
+@email_kind("booking_created")
+async def booking_created(db: AsyncSession, settings: Settings, *, booking_id: str) -> Email | None:
+    row = await _row(db, booking_id)
+    if row is None:
+        return None
+    subject = gettext("Bokningsbekräftelse - {service}", service=row.service_name)
+    return render(
+        "booking_created",
         to=row.customer_email,
-        subject=f"Bokningsbekräftelse - {service}",
-        text="\n".join(lines),
-        html=html,
+        subject=subject,
+        price=row.price_at_booking,
+        confirmed=row.status == "confirmed",
+        **_common(row),
     )
 
 
-def status_changed(row: Any, status: str) -> Email | None:
-    if status not in ("confirmed", "cancelled", "completed"):
+@email_kind("booking_status")
+async def status_changed(
+    db: AsyncSession, settings: Settings, *, booking_id: str, status: str
+) -> Email | None:
+    row = await _row(db, booking_id)
+    if row is None:
         return None
-    if not may_email(row.customer_email, row.customer_is_manual):
-        return None
-    label = STATUS_LABELS[status]
-    day = long_date(date_of_booking_column(row.booking_date))
-    lines = [
-        f"Hej {row.customer_first_name}!",
-        f"Din bokning av {row.service_name} hos {row.provider_business_name} "
-        f"den {day} kl {row.start_time}-{row.end_time} har fått status: {label}.",
-    ]
-    if status == "cancelled" and row.cancellation_message:
-        lines.append(f"Meddelande: {row.cancellation_message}")
-    extra_html = ""
-    text = "\n".join(lines)
-    if status == "confirmed":
-        extra_html = (
-            "<h2>Förbered besöket</h2><ul>"
-            + "".join(f"<li>{escape(item)}</li>" for item in PREPARATION_CHECKLIST)
-            + "</ul>"
-        )
-        text += "\n\nFörbered besöket:\n" + "\n".join(f"- {i}" for i in PREPARATION_CHECKLIST)
-    return Email(
+    label = gettext(STATUS_LABELS[status])
+    return render(
+        "booking_status",
         to=row.customer_email,
-        subject=f"Bokningsuppdatering - {label}",
-        text=text,
-        html=_page(f"Bokningsuppdatering - {label}", [escape(x) for x in lines], extra_html),
+        subject=gettext("Bokningsuppdatering - {status}", status=label),
+        status_label=label,
+        cancellation_message=row.cancellation_message if status == "cancelled" else None,
+        checklist=PREPARATION_CHECKLIST if status == "confirmed" else (),
+        **_common(row),
     )

@@ -3,7 +3,7 @@
 The key row is inserted in the booking's own transaction (`ON CONFLICT DO NOTHING`): a second
 request with the same key waits for the first to finish, then replays its stored response; if
 the first failed and rolled back, its key is gone and the retry runs afresh. A different body
-under a used key is a 409. Keys live 24 hours; expired ones are purged on the way.
+under a used key is a 409. Keys live 24 hours; a periodic job purges the expired ones.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from equinet.db.base import utcnow
 
 KEY_LIFETIME = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
-PURGE_BATCH = 100
+PURGE_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,9 @@ def check_key(key: str) -> str:
     return key
 
 
-async def purge_expired(db: AsyncSession) -> None:
-    await repository.purge_expired_idempotency_keys(db, utcnow(), PURGE_BATCH)
+async def purge_expired(db: AsyncSession, batch_size: int = PURGE_BATCH) -> int:
+    """Delete up to `batch_size` expired keys; how many (the periodic purge job's step)."""
+    return await repository.purge_expired_idempotency_keys(db, utcnow(), batch_size)
 
 
 async def claim(
@@ -53,7 +54,6 @@ async def claim(
     check_key(key)
     now = utcnow()
     await repository.forget_expired_idempotency_key(db, user_id, key, now)
-    await purge_expired(db)
     claimed = await repository.insert_idempotency_key(
         db,
         user_id=user_id,

@@ -325,10 +325,18 @@ async def active_horses(db: AsyncSession, owner_id: str) -> Sequence[Any]:
 # --- Idempotency-Key store ----------------------------------------------------------------
 
 
-async def purge_expired_idempotency_keys(db: AsyncSession, now: datetime, batch: int) -> None:
-    """Delete up to `batch` keys that expired before `now` (any user's)."""
-    expired = select(IdempotencyKey.id).where(IdempotencyKey.expires_at < now).limit(batch)
-    await db.execute(delete(IdempotencyKey).where(IdempotencyKey.id.in_(expired.scalar_subquery())))
+async def purge_expired_idempotency_keys(db: AsyncSession, now: datetime, batch: int) -> int:
+    """Delete up to `batch` keys that expired before `now` (skipping rows a booking holds)."""
+    expired = (
+        select(IdempotencyKey.id)
+        .where(IdempotencyKey.expires_at < now)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    )
+    result = await db.execute(
+        delete(IdempotencyKey).where(IdempotencyKey.id.in_(expired.scalar_subquery()))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def forget_expired_idempotency_key(

@@ -49,7 +49,6 @@ from equinet.kit.dates import (
     parse_hhmm,
     today_local,
 )
-from equinet.kit.email import send_after_commit
 from equinet.kit.errors import sqlstate_of
 from equinet.kit.passwords import hash_password_async
 from equinet.models import Provider, User
@@ -258,9 +257,7 @@ async def create_booking(
         link_url=messages.PROVIDER_BOOKINGS_LINK,
         metadata={"bookingId": booking_id},
     )
-    email = emails.booking_created(row)
-    if email is not None:
-        send_after_commit(db, email, settings)
+    await emails.queue_booking_created(db, row)
     return views.created(row)
 
 
@@ -354,9 +351,7 @@ async def create_manual_booking(
     row = await repository.booking_detail(db, booking_id)
     assert row is not None
     # The provider made it, so no notification to themself (§7.10); a real customer hears.
-    email = emails.booking_created(row)
-    if email is not None:
-        send_after_commit(db, email, settings)
+    await emails.queue_booking_created(db, row)
     return views.created(row)
 
 
@@ -460,9 +455,7 @@ async def update_status(
     row = await repository.booking_detail(db, booking_id)
     assert row is not None
     await _notify_status_change(db, actor, row, data.status, message)
-    email = emails.status_changed(row, data.status)
-    if email is not None:
-        send_after_commit(db, email, settings)
+    await emails.queue_status_changed(db, row, data.status)
     return views.updated(row)
 
 

@@ -1,4 +1,4 @@
-"""The `equinet` command line: `serve`, and `db ...` for the database."""
+"""The `equinet` command line: `serve`, `worker`, and `db ...` for the database."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from equinet.cli.db import db_app
 from equinet.cli.maintenance import maintenance_app
 from equinet.cli.monitor import monitor
 from equinet.cli.serve import serve
+from equinet.cli.worker import worker
 
 app = typer.Typer(
     name="equinet",
@@ -21,6 +22,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(backup_app, name="backup")
 app.add_typer(maintenance_app, name="maintenance")
 app.command()(monitor)
+app.command()(worker)
 
 
 def main() -> None:

@@ -36,7 +36,32 @@ def monitor(
     _activity(database)
     _storage(database)
     _statements(database)
+    _jobs(database)
     _application(app)
+
+
+def _jobs(report: DatabaseReport) -> None:
+    jobs = report.jobs
+    if jobs is None or not jobs.installed:
+        console.print("job queue: not installed (run `equinet db migrate`)")
+        return
+    table = Table("state", "jobs", title="job queue")
+    for state, count in jobs.counts.items():
+        table.add_row(state, str(count))
+    table.add_row("retrying (todo after a failure)", str(jobs.retrying))
+    console.print(table)
+    if not jobs.failed:
+        return
+    failed = Table("id", "task", "kind", "runs", "failed at", title="failed jobs (newest first)")
+    for job in jobs.failed:
+        failed.add_row(
+            str(job.id),
+            escape(job.task_name),
+            escape(job.kind or ""),
+            str(job.attempts),
+            job.failed_at.isoformat(timespec="seconds") if job.failed_at else "",
+        )
+    console.print(failed)
 
 
 def _check(results: list[RuleResult]) -> None:

@@ -1,11 +1,18 @@
 """`equinet serve`: pre-flight the database (wait, stamp, migrate and seed in development),
-then start uvicorn."""
+start a job worker beside the server (`SERVE_WORKER`, on by default), then start uvicorn.
+
+The worker is a child process (`equinet worker --parent-pid`), not a task inside the server:
+one worker however many uvicorn workers run, a slow SMTP server never shares the server's
+event loop, and the child stops by itself when the server is gone.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
-from typing import Annotated
+import subprocess
+import sys
+from typing import Annotated, Any
 
 import typer
 
@@ -67,6 +74,30 @@ def serve(
     console.print(f"API docs: http://{host}:{port}/docs")
     import uvicorn
 
+    worker = _start_worker(settings) if settings.serve_worker else None
+    try:
+        _serve(uvicorn, host, port, workers, settings)
+    finally:
+        if worker is not None:
+            _stop_worker(worker)
+
+
+def _start_worker(settings: Settings) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "equinet", "worker", "--parent-pid", str(os.getpid())]
+    console.print("job worker: started (`equinet worker`; SERVE_WORKER=false to run your own)")
+    return subprocess.Popen(command)
+
+
+def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def _serve(uvicorn: Any, host: str, port: int, workers: int, settings: Settings) -> None:
     uvicorn.run(
         "equinet.app:create_app",
         factory=True,

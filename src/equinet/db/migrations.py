@@ -28,11 +28,15 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # Tables that are not ours and never count as drift: Prisma's own bookkeeping in an adopted
 # database.
 FOREIGN_TABLES = {"_prisma_migrations"}
+# The job queue's tables (revision 0011) belong to procrastinate, not to our models.
+QUEUE_TABLE_PREFIX = "procrastinate_"
 
 
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
+    if type_ == "table" and (name or "").startswith(QUEUE_TABLE_PREFIX):
+        return False
     return not (type_ == "table" and name in FOREIGN_TABLES | {"alembic_version"})
 
 

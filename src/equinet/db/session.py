@@ -2,7 +2,8 @@
 
 The session dependency commits once, after the endpoint returned and before the response is
 sent (`scope="function"`), and rolls back on any error. Side effects registered with
-`after_commit` (e-mails, cache invalidation) run only once the commit succeeded.
+`after_commit` (cache invalidation) run only once the commit succeeded; work that must happen
+(e-mails) is a job queued in the transaction itself (`equinet.jobs.queue.enqueue`).
 """
 
 from __future__ import annotations

@@ -1,25 +1,42 @@
-"""Outgoing e-mail: queued during a request, sent only after its transaction committed.
+"""Outgoing e-mail: queued as a job in the request's transaction, built and sent by the worker.
+
+A request calls `queue_email(db, "booking_created", booking_id=...)`: one `send_email` job with
+the e-mail's kind, its ids and values, a Message-ID fixed now (every retry of the job sends the
+same one, so a receiver can tell a retry from a new message) and the language to write it in.
+The worker looks the kind up among the builders registered with `@email_kind`, which read
+what they need from the database and render Jinja2 templates under
+`web/templates/email/` (one base layout, HTML autoescaped, plain text beside it).
 
 With `SMTP_HOST` set, messages go through SMTP (aiosmtplib); otherwise each message is written
-as an `.eml` file to the development outbox folder, where a developer can open it. Templates
-are the caller's; every user-supplied value in them must be escaped (`html.escape`).
+as an `.eml` file to `EMAIL_OUTBOX_DIR`, where a developer can open it.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import make_msgid
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 import aiosmtplib
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from equinet.db.session import after_commit
+from equinet.kit import i18n
 from equinet.settings import Settings
 
 logger = logging.getLogger("equinet.email")
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
+MESSAGE_ID_DOMAIN = "equinet.se"
+SEND_EMAIL_TASK = "send_email"
+# The modules whose `@email_kind` builders the worker needs (importing registers them).
+EMAIL_MODULES = ("equinet.accounts.emails", "equinet.bookings.emails", "equinet.payments.emails")
 
 
 @dataclass(frozen=True)
@@ -28,6 +45,45 @@ class Email:
     subject: str
     text: str
     html: str | None = None
+    message_id: str | None = None
+
+
+@cache
+def templates() -> Environment:
+    """Jinja2 for e-mails: HTML autoescaped, plain text not; the i18n helpers as globals."""
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    environment.globals.update(
+        _=i18n.gettext,
+        gettext=i18n.gettext,
+        format_amount=i18n.format_amount,
+        format_day=i18n.format_day,
+        format_clock=i18n.format_clock,
+        format_moment=i18n.format_moment,
+    )
+    return environment
+
+
+def render(template: str, *, to: str, subject: str, **context: Any) -> Email:
+    """`email/<template>.txt` and `.html`, in the current language (`i18n.language(...)`)."""
+    values = {"subject": subject, "lang": i18n.current_language.get(), **context}
+    env = templates()
+    return Email(
+        to=to,
+        subject=subject,
+        text=env.get_template(f"email/{template}.txt").render(values).strip() + "\n",
+        html=env.get_template(f"email/{template}.html").render(values),
+    )
+
+
+def new_message_id() -> str:
+    return f"<{uuid.uuid4().hex}@{MESSAGE_ID_DOMAIN}>"
 
 
 def build_message(email: Email, settings: Settings) -> EmailMessage:
@@ -35,7 +91,7 @@ def build_message(email: Email, settings: Settings) -> EmailMessage:
     message["From"] = settings.email_from
     message["To"] = email.to
     message["Subject"] = email.subject
-    message["Message-ID"] = make_msgid(domain="equinet.se")
+    message["Message-ID"] = email.message_id or new_message_id()
     message.set_content(email.text)
     if email.html:
         message.add_alternative(email.html, subtype="html")
@@ -43,7 +99,7 @@ def build_message(email: Email, settings: Settings) -> EmailMessage:
 
 
 async def deliver(email: Email, settings: Settings) -> None:
-    """Send now: SMTP when configured, else write to the outbox folder."""
+    """Send now: SMTP when configured, else write to the outbox folder. Raises on failure."""
     message = build_message(email, settings)
     if settings.smtp_host:
         await aiosmtplib.send(
@@ -55,20 +111,51 @@ async def deliver(email: Email, settings: Settings) -> None:
             start_tls=settings.smtp_starttls,
             timeout=10,
         )
-        logger.info("e-mail '%s' sent to %s via %s", email.subject, email.to, settings.smtp_host)
+        logger.info(
+            "e-mail '%s' %s sent via %s", email.subject, message["Message-ID"], settings.smtp_host
+        )
         return
     outbox = settings.email_outbox_dir
     outbox.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    path = outbox / f"{stamp}-{email.to.replace('@', '_at_')}.eml"
+    path = outbox / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
     path.write_bytes(bytes(message))
-    logger.info("e-mail '%s' to %s written to %s", email.subject, email.to, path)
+    logger.info("e-mail '%s' %s written to %s", email.subject, message["Message-ID"], path)
 
 
-def send_after_commit(db: AsyncSession, email: Email, settings: Settings) -> None:
-    """Queue `email` on this request's transaction: it goes out only if the commit succeeds."""
+# --- the kinds of e-mail and their builders --------------------------------------------------
 
-    async def send() -> None:
-        await deliver(email, settings)
+EmailBuilder = Callable[..., Awaitable[Email | None]]
+EMAIL_BUILDERS: dict[str, EmailBuilder] = {}
 
-    after_commit(db, send)
+
+def email_kind(name: str) -> Callable[[EmailBuilder], EmailBuilder]:
+    """Register `async def build(db, settings, **params) -> Email | None` as kind `name`.
+
+    The builder runs in the worker: it reads what it needs by id and renders the templates;
+    None means "nothing to send any more" (a manual customer, a booking that is gone).
+    """
+
+    def register(build: EmailBuilder) -> EmailBuilder:
+        EMAIL_BUILDERS[name] = build
+        return build
+
+    return register
+
+
+async def queue_email(
+    db: AsyncSession, kind: str, *, language: str | None = None, **params: Any
+) -> str:
+    """Queue e-mail `kind` on `db`'s transaction (gone if it rolls back); its Message-ID."""
+    from equinet.jobs.queue import enqueue
+
+    message_id = new_message_id()
+    await enqueue(
+        db,
+        SEND_EMAIL_TASK,
+        kind=kind,
+        params=params,
+        message_id=message_id,
+        language=language or i18n.DEFAULT_LANGUAGE,
+    )
+    return message_id

@@ -89,6 +89,18 @@ POOL_WAITING = Gauge(
     "Requests waiting for a pool connection right now.",
     multiprocess_mode="livesum",
 )
+# The job queue, read from its table at scrape time (the same figure in every worker: max).
+JOBS = Gauge(
+    "equinet_jobs",
+    "Background jobs in the queue by state (todo, doing, failed ...; succeeded ones are deleted).",
+    ["state"],
+    multiprocess_mode="max",
+)
+JOBS_RETRYING = Gauge(
+    "equinet_jobs_retrying",
+    "Jobs waiting for another run after a failure (todo with attempts > 0).",
+    multiprocess_mode="max",
+)
 # The zero point of the counters above: `equinet monitor` knows that a cumulative counter
 # holds only events after this moment (with several workers, the oldest worker's start).
 COUNTERS_STARTED = Gauge(

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from equinet.jobs.repository import queue_counts
 from equinet.kit import metrics
+
+logger = logging.getLogger("equinet.ops.metrics")
 
 METRICS_PATH = "/metrics"
 # Set in the scope by the maintenance middleware: the request was refused on purpose.
@@ -21,8 +27,24 @@ async def metrics_endpoint(request: Request) -> Response:
     engine = getattr(request.app.state, "engine", None)
     if engine is not None:
         metrics.refresh_pool_gauges(engine.pool)
+        await refresh_job_gauges(engine)
     body, content_type = metrics.exposition()
     return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})
+
+
+async def refresh_job_gauges(engine: AsyncEngine) -> None:
+    """Jobs by state from the queue's table; a database that does not answer leaves them be."""
+    try:
+        async with engine.connect() as connection:
+            report = await queue_counts(connection)
+    except (SQLAlchemyError, OSError):
+        logger.warning("job counts for /metrics unavailable: the database did not answer")
+        return
+    if report is None:
+        return
+    for state, count in report.counts.items():
+        metrics.JOBS.labels(state=state).set(count)
+    metrics.JOBS_RETRYING.set(report.retrying)
 
 
 def route_template(scope: Scope) -> str:

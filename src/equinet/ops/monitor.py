@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from equinet.db.migrations import engine_for
 from equinet.db.slow_queries import short_statement
 from equinet.db.urls import DatabaseTarget
+from equinet.jobs.repository import QueueReport, queue_report
 from equinet.kit.metrics import MAINTENANCE_ROUTE
 from equinet.settings import Settings
 
@@ -99,6 +100,8 @@ class DatabaseReport:
     largest_tables: list[TableSize]
     statements: list[StatementStats] | None
     statements_note: str | None = None
+    # The job queue: jobs by status and the newest failed ones.
+    jobs: QueueReport | None = None
 
     @property
     def total_connections(self) -> int:
@@ -196,6 +199,7 @@ async def database_report(connection: AsyncConnection) -> DatabaseReport:
         largest_tables=tables,
         statements=statements,
         statements_note=note,
+        jobs=await queue_report(connection),
     )
 
 
@@ -469,6 +473,17 @@ def evaluate_rules(
             size_mb > settings.alert_database_size_mb,
         )
     )
+    if database.jobs is not None and database.jobs.installed:
+        failed = database.jobs.counts.get("failed", 0)
+        results.append(
+            RuleResult(
+                "failed_jobs",
+                str(failed),
+                f"> {settings.alert_failed_jobs}",
+                failed > settings.alert_failed_jobs,
+                "see `equinet monitor` for the failed jobs" if failed else "",
+            )
+        )
     results.extend(_app_rules(settings, app))
     backup = newest_backup(settings.backup_dir)
     if backup is None:

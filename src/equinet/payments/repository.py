@@ -87,6 +87,11 @@ async def booking_of_party(db: AsyncSession, booking_id: str, user_id: str) -> A
     return (await db.execute(statement)).first()
 
 
+async def booking_with_payment(db: AsyncSession, booking_id: str) -> Any:
+    """The booking and its payment, for the receipt e-mail the worker builds (no owner: internal)."""
+    return (await db.execute(_select().where(Booking.id == booking_id))).first()
+
+
 async def next_invoice_sequence(db: AsyncSession, year: int) -> int:
     """The year's next invoice number; the row lock and the rollback keep the series gap-free."""
     statement = (

@@ -32,7 +32,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from equinet.db.base import utcnow
 from equinet.db.session import run_after_commit
 from equinet.kit.dates import date_of_booking_column, now_local
-from equinet.kit.email import send_after_commit
 from equinet.kit.errors import EquinetError, NotFound
 from equinet.notifications import messages
 from equinet.notifications.service import notify
@@ -187,11 +186,7 @@ async def record_outcome(
         link_url=messages.PROVIDER_BOOKINGS_LINK,
         metadata={"bookingId": row.booking_id, "paymentId": payment_id},
     )
-    email = emails.payment_received(
-        row, invoice_number=number, amount=amount, paid_at=paid_at, demo=charge.demo
-    )
-    if email is not None:
-        send_after_commit(db, email, settings)
+    await emails.queue_payment_received(db, row, demo=charge.demo)
     return Outcome("succeeded", row, charge, paid_at=paid_at, invoice_number=number)
 
 

@@ -1,0 +1,5 @@
+"""`python -m equinet`: the same command line as `equinet`."""
+
+from equinet.cli import main
+
+main()

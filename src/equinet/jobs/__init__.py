@@ -1,0 +1,1 @@
+"""Durable background work: a PostgreSQL job queue (procrastinate) written in the request's transaction."""

@@ -1,0 +1,168 @@
+"""The worker: runs queued and periodic tasks with procrastinate until stopped.
+
+Every worker also runs `retry_stalled_jobs` each minute: jobs left `doing` by a worker that
+stopped sending heartbeats (killed, machine lost) are queued again. Successful jobs are deleted
+as they finish (the queue stays small, and the one-time links that account e-mails carry do
+not outlive their sending); failed jobs stay, visible in `equinet monitor` and `/metrics`,
+until someone retries or removes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import re
+from typing import Any
+
+import procrastinate
+from procrastinate import JobContext
+
+from equinet.db.engine import create_engine, create_sessionmaker, wait_for_database
+from equinet.db.targets import direct_database
+from equinet.jobs.queue import DEFAULT_QUEUE, backoff, procrastinate_app
+from equinet.jobs.registry import TaskSpec, WorkContext, load_tasks
+from equinet.settings import Settings
+
+logger = logging.getLogger("equinet.jobs")
+WORK_KEY = "equinet"
+PARENT_POLL_SECONDS = 2.0
+
+
+# procrastinate writes each job's arguments into its log lines; a verification or reset
+# e-mail's arguments hold a one-time token, which must never reach a log.
+_SECRET_ARGUMENT = re.compile(r"""(['"]token['"]\s*:\s*)['"][^'"]*['"]""")
+
+
+class RedactJobSecrets(logging.Filter):
+    """Replaces the value of every `token` argument in a log line by `…`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "token" in message:
+            record.msg = _SECRET_ARGUMENT.sub(r"\1'…'", message)
+            record.args = ()
+        return True
+
+
+def redact_job_secrets() -> None:
+    """Install the filter on every handler of the root logger (where procrastinate's go)."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactJobSecrets) for f in handler.filters):
+            handler.addFilter(RedactJobSecrets())
+
+
+def _work_of(context: JobContext) -> WorkContext:
+    work: WorkContext = context.additional_context[WORK_KEY]
+    return work
+
+
+def _queued(spec: TaskSpec) -> Any:
+    async def run(context: JobContext, **args: Any) -> None:
+        await spec.run(_work_of(context), **args)
+
+    return run
+
+
+def _scheduled(spec: TaskSpec) -> Any:
+    async def run(context: JobContext, timestamp: int) -> None:
+        await spec.run(_work_of(context))
+
+    return run
+
+
+# A job whose worker stopped sending heartbeats this long ago (killed, host lost) runs again.
+STALLED_AFTER_SECONDS = 60
+STALLED_JOBS_TASK = "retry_stalled_jobs"
+
+
+async def retry_stalled_jobs(context: JobContext, timestamp: int) -> None:
+    await requeue_stalled(context.app)
+
+
+async def requeue_stalled(app: procrastinate.App) -> int:
+    """Put the jobs of vanished workers back in the queue (an e-mail keeps its Message-ID)."""
+    manager = app.job_manager
+    stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_SECONDS))
+    for job in stalled:
+        logger.warning(
+            "job %s (%s) was left running by a vanished worker: retried", job.id, job.task_name
+        )
+        await manager.retry_job(job)
+    return len(stalled)
+
+
+def register_tasks(app: procrastinate.App, settings: Settings) -> None:
+    strategy = backoff(settings)
+    stalled = app.task(name=STALLED_JOBS_TASK, pass_context=True, queue=DEFAULT_QUEUE)(
+        retry_stalled_jobs
+    )
+    app.periodic(cron="* * * * *")(stalled)
+    for spec in load_tasks().values():
+        if spec.cron is not None:
+            scheduled = app.task(name=spec.name, pass_context=True, queue=DEFAULT_QUEUE)(
+                _scheduled(spec)
+            )
+            app.periodic(cron=spec.cron)(scheduled)
+        else:
+            app.task(
+                name=spec.name,
+                pass_context=True,
+                queue=DEFAULT_QUEUE,
+                retry=strategy if spec.retry else False,
+            )(_queued(spec))
+
+
+async def _parent_gone(parent_pid: int) -> None:
+    """Returns once `parent_pid` has exited (the worker `equinet serve` started)."""
+    while True:
+        await asyncio.sleep(PARENT_POLL_SECONDS)
+        if os.getppid() != parent_pid:
+            return
+
+
+async def run_worker(
+    settings: Settings,
+    *,
+    once: bool = False,
+    concurrency: int | None = None,
+    parent_pid: int | None = None,
+) -> None:
+    """Work through the queue: forever (until SIGINT/SIGTERM), or until it is empty (`once`)."""
+    redact_job_secrets()
+    target = direct_database(settings)
+    concurrency = concurrency or settings.worker_concurrency
+    engine = create_engine(
+        target, settings, application_name="equinet-worker", pool_size=concurrency + 1
+    )
+    try:
+        await wait_for_database(engine, settings, target)
+        work = WorkContext(settings=settings, sessionmaker=create_sessionmaker(engine))
+        app = procrastinate_app(settings, target)
+        async with app.open_async():
+            worker = asyncio.ensure_future(
+                app.run_worker_async(
+                    concurrency=concurrency,
+                    wait=not once,
+                    delete_jobs="successful",
+                    additional_context={WORK_KEY: work},
+                    fetch_job_polling_interval=settings.worker_poll_seconds,
+                    install_signal_handlers=not once,
+                    name=f"equinet-worker-{os.getpid()}",
+                )
+            )
+            if parent_pid is None:
+                await worker
+                return
+            watchdog = asyncio.ensure_future(_parent_gone(parent_pid))
+            done, _ = await asyncio.wait({worker, watchdog}, return_when=asyncio.FIRST_COMPLETED)
+            if watchdog in done:
+                logger.info("the server that started this worker is gone: stopping")
+                worker.cancel()
+            else:
+                watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+    finally:
+        await engine.dispose()
