@@ -78,6 +78,12 @@ class DatabaseUnavailable(EquinetError):
     message = "Databasen går inte att nå just nu. Försök igen om en stund."
 
 
+class InvalidValue(EquinetError):
+    status_code = 422
+    code = "InvalidValue"
+    message = "Ett värde i förfrågan är ogiltigt eller för stort."
+
+
 def error_body(message: str, code: str, details: Any = None) -> dict[str, Any]:
     body: dict[str, Any] = {"error": gettext(message), "code": code}
     if details is not None:
@@ -99,6 +105,7 @@ _UNIQUE_VIOLATION = "23505"
 _FOREIGN_KEY_VIOLATION = "23503"
 _SERIALIZATION_FAILURES = {"40001", "40P01"}
 _CONNECTION_CLASSES = ("08", "57P")  # connection exceptions; admin/crash shutdown
+_DATA_EXCEPTIONS = "22"  # data exception: out of range, invalid text representation, ...
 
 
 def sqlstate_of(error: BaseException) -> str | None:
@@ -129,6 +136,9 @@ def classify_database_error(error: BaseException) -> EquinetError:
         return DatabaseUnavailable(headers={"Retry-After": "5"})
     if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
         return DatabaseUnavailable(headers={"Retry-After": "5"})
+    if isinstance(error, sa_exc.DataError) or (state and state.startswith(_DATA_EXCEPTIONS)):
+        # A value the database cannot hold (out of range, NUL): the client's input, not ours.
+        return InvalidValue()
     return EquinetError("Ett internt fel uppstod", code="InternalError", status_code=500)
 
 
