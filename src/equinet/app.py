@@ -24,6 +24,7 @@ from equinet.kit.errors import install_error_handlers
 from equinet.kit.fault_barrier import DatabaseFaultMiddleware
 from equinet.kit.i18n import LocaleMiddleware
 from equinet.kit.rate_limit import RateLimiter, RateLimitMiddleware
+from equinet.kit.redis_breaker import RedisBreaker, redis_client_options
 from equinet.kit.request_guard import RequestGuardMiddleware
 from equinet.kit.security_headers import SecurityHeadersMiddleware
 from equinet.kit.sentry import init_sentry
@@ -55,17 +56,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.sessionmaker = create_sessionmaker(engine)
             app.state.database = target
             app.state.redis = None
+            # One breaker for every Redis call: a hung Redis costs one short timeout, then
+            # nothing, and is reported once per outage.
+            app.state.redis_breaker = RedisBreaker.from_settings(settings)
             if settings.redis_url:
                 from redis.asyncio import Redis
 
-                app.state.redis = Redis.from_url(settings.redis_url, socket_timeout=2)
+                app.state.redis = Redis.from_url(
+                    settings.redis_url, **redis_client_options(settings)
+                )
             app.state.provider_listings = ProviderListingCache(
                 redis=app.state.redis,
                 namespace=target.describe(),
                 ttl_seconds=settings.provider_cache_ttl_seconds,
+                breaker=app.state.redis_breaker,
             )
             # Rate-limit counts: Redis (shared by all workers) or this process (no REDIS_URL).
-            app.state.rate_limiter = RateLimiter(settings)
+            app.state.rate_limiter = RateLimiter(settings, app.state.redis_breaker)
             logger.info(
                 "Equinet %s (%s) using %s", __version__, settings.equinet_env, target.describe()
             )

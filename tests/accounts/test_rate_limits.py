@@ -317,7 +317,7 @@ def test_two_server_processes_share_one_limit_through_redis(
 async def test_redis_down_means_no_500_and_a_per_process_limit(
     app_factory: AppFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="equinet.rate_limit")
+    caplog.set_level(logging.WARNING, logger="equinet.redis")
     closed = f"redis://127.0.0.1:{free_port()}/0"
     async with (
         app_factory(redis_url=closed, rate_limits={"resendVerification": "2/minute"}) as app,
@@ -329,7 +329,7 @@ async def test_redis_down_means_no_500_and_a_per_process_limit(
             ).status_code
             for _ in range(3)
         ]
-        assert not app.state.rate_limiter.uses_redis
+        assert app.state.rate_limiter.counts_per_process
     assert statuses == [200, 200, 429]
     warnings = [r for r in caplog.records if "Redis unreachable" in r.getMessage()]
     assert len(warnings) == 1
@@ -382,7 +382,7 @@ async def redis_relay() -> AsyncIterator[_Forwarder]:
 async def test_limiter_returns_to_redis_when_it_answers_again(
     redis_relay: _Forwarder, caplog: pytest.LogCaptureFixture, app: FastAPI
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="equinet.rate_limit")
+    caplog.set_level(logging.WARNING, logger="equinet.redis")
     db_index = (REDIS_URL or "").rsplit("/", 1)[-1] or "0"
     limiter = RateLimiter(
         make_settings(
@@ -390,6 +390,7 @@ async def test_limiter_returns_to_redis_when_it_answers_again(
             rate_limits={"geocode": "100/minute"},
             rate_limit_key_prefix=f"test-{uuid.uuid4().hex}",
             rate_limit_redis_probe_seconds=0.2,
+            redis_recovery_seconds=0.3,
         )
     )
     try:
@@ -401,7 +402,10 @@ async def test_limiter_returns_to_redis_when_it_answers_again(
         await redis_relay.start()
         await asyncio.sleep(0.3)  # past the probe interval
         assert await limiter.hit("geocode", "ip:1") is None
-        assert limiter.uses_redis
+        assert limiter.uses_redis and limiter.counts_per_process  # back, on probation
+        await asyncio.sleep(0.35)  # past REDIS_RECOVERY_SECONDS
+        assert await limiter.hit("geocode", "ip:1") is None
+        assert not limiter.counts_per_process
     finally:
         await limiter.aclose()
     messages = [r.getMessage() for r in caplog.records]
