@@ -60,7 +60,7 @@ class RedisProcess:
             except redis.ConnectionError:
                 if time.monotonic() > deadline:
                     raise
-                await asyncio.sleep(0.05)
+                time.sleep(0.05)
 
     def hang(self) -> None:
         os.kill(self.process.pid, signal.SIGSTOP)
