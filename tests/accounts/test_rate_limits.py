@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.db.urls import DatabaseTarget
@@ -85,9 +86,12 @@ async def test_each_limiter_answers_429_with_retry_after_and_its_message(
     async with app_factory(rate_limits=_tight()) as app:
         path = f"/api/test-limited/{name}"
 
+        # A login's budget is spent by failures, every other by its successes (or by each call).
+        answer = 401 if LIMITERS[name].spends == "failure" else 200
+
         @app.post(path)
-        async def limited() -> dict[str, bool]:
-            return {"ok": True}
+        async def limited() -> JSONResponse:
+            return JSONResponse({"ok": answer == 200}, status_code=answer)
 
         limit_route("POST", path, name)
         user = await factories.customer(db_session)
@@ -95,7 +99,7 @@ async def test_each_limiter_answers_429_with_retry_after_and_its_message(
         async with client_for(app) as client:
             statuses = [(await client.post(path, headers=headers)).status_code for _ in range(2)]
             refused = await client.post(path, headers=headers)
-    assert statuses == [200, 200]
+    assert statuses == [answer, answer]
     assert refused.status_code == 429
     message, details = EXPECTED[name]
     expected_body = {"error": message, "code": "RateLimited"}
@@ -111,9 +115,18 @@ async def test_registration_is_refused_before_the_body_is_read(app_factory: AppF
         app_factory(rate_limits={"registration": "1/hour"}) as app,
         client_for(app) as client,
     ):
-        first = await client.post("/api/auth/register", content=b"{not json")
+        malformed = await client.post("/api/auth/register", content=b"{not json")
+        account = {
+            "email": "forst@example.se",
+            "password": "Grus-Hage-Sadel-77",
+            "firstName": "A",
+            "lastName": "B",
+            "userType": "customer",
+        }
+        first = await client.post("/api/auth/register", json=account)
         second = await client.post("/api/auth/register", content=b"{not json")
-    assert first.status_code == 422  # parsed (and refused) while under the limit
+    assert malformed.status_code == 422  # parsed (and refused): a failure spends nothing
+    assert first.status_code == 201  # the one sign-up of the hour
     assert second.status_code == 429  # over the limit: the body was never looked at
 
 

@@ -30,7 +30,7 @@ from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.responses import JSONResponse
 from starlette.routing import compile_path
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from equinet.kit.client_ip import client_ip
 from equinet.kit.errors import EquinetError, error_body
@@ -65,16 +65,36 @@ class LimiterSpec:
     message: str
     details: str | None = None  # "{amount}" is replaced by the limit in force
     per_user: bool = False  # keyed by user id when the request has a session, else by IP
+    # What uses up the budget: every request, only successes (2xx: a booking made, an account
+    # created), or only failures (4xx: a wrong password). Always checked before the body.
+    spends: str = "always"
+
+
+ALWAYS, ON_SUCCESS, ON_FAILURE = "always", "success", "failure"
+
+
+def spends_on(spends: str, status: int) -> bool:
+    if spends == ON_SUCCESS:
+        return 200 <= status < 300
+    if spends == ON_FAILURE:  # the client's failure; a 429 or a 5xx is no attempt of theirs
+        return 400 <= status < 500 and status != 429
+    return False
 
 
 LIMITERS: dict[str, LimiterSpec] = {
     spec.name: spec
     for spec in (
         LimiterSpec(
-            "login", "5/15 minutes", "För många inloggningsförsök. Försök igen om 15 minuter."
+            "login",
+            "5/15 minutes",
+            "För många inloggningsförsök. Försök igen om 15 minuter.",
+            spends=ON_FAILURE,
         ),
         LimiterSpec(
-            "registration", "3/hour", "För många registreringsförsök. Försök igen om en timme."
+            "registration",
+            "3/hour",
+            "För många registreringsförsök. Försök igen om en timme.",
+            spends=ON_SUCCESS,
         ),
         LimiterSpec(
             "api", "100/minute", "För många förfrågningar. Försök igen om en minut.", per_user=True
@@ -85,17 +105,20 @@ LIMITERS: dict[str, LimiterSpec] = {
             "För många bokningar",
             "Du kan göra max {amount} bokningar per timme. Försök igen senare.",
             per_user=True,
+            spends=ON_SUCCESS,
         ),
         LimiterSpec(
             "passwordReset",
             "3/hour",
             "För många försök att återställa lösenord. Försök igen om en timme.",
+            spends=ON_SUCCESS,
         ),
         LimiterSpec(
             "profileUpdate",
             "20/hour",
             "För många ändringar. Vänta en stund innan du gör fler ändringar.",
             per_user=True,
+            spends=ON_SUCCESS,
         ),
         LimiterSpec(
             "serviceCreate",
@@ -103,6 +126,7 @@ LIMITERS: dict[str, LimiterSpec] = {
             "För många tjänster skapade",
             "Du kan skapa max {amount} tjänster per timme. Försök igen senare.",
             per_user=True,
+            spends=ON_SUCCESS,
         ),
         LimiterSpec(
             "geocode", "30/minute", "För många geocoding-förfrågningar. Försök igen om en minut."
@@ -409,22 +433,44 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limiters = self._limiters_for(scope)
-        if limiters:
-            limiter = rate_limiter_of(scope["app"])
-            ip = client_ip(scope, self.settings.trusted_proxies)
-            user_id: str | None = None
-            for name in limiters:
-                if name not in LIMITERS:
-                    logger.error("route %s uses unknown rate limiter %r", scope["path"], name)
-                    continue
-                key = f"ip:{ip}"
-                if LIMITERS[name].per_user and self.resolve_user is not None:
-                    user_id = user_id or await self.resolve_user(scope)
-                    if user_id:
-                        key = f"user:{user_id}"
-                rejection = await limiter.hit(LOGIN_PER_IP if name == "login" else name, key)
-                if rejection is not None:
-                    mark_route(scope["app"], scope)
-                    await rejection.response()(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
+        if not limiters:
+            await self.app(scope, receive, send)
+            return
+        limiter = rate_limiter_of(scope["app"])
+        ip = client_ip(scope, self.settings.trusted_proxies)
+        user_id: str | None = None
+        # Budgets spent by the outcome: (limiter, key, what spends), settled at the answer.
+        deferred: list[tuple[str, str, str]] = []
+        for name in limiters:
+            spec = LIMITERS.get(name)
+            if spec is None:
+                logger.error("route %s uses unknown rate limiter %r", scope["path"], name)
+                continue
+            key = f"ip:{ip}"
+            if spec.per_user and self.resolve_user is not None:
+                user_id = user_id or await self.resolve_user(scope)
+                if user_id:
+                    key = f"user:{user_id}"
+            counter = LOGIN_PER_IP if name == "login" else name
+            if spec.spends == ALWAYS:
+                rejection = await limiter.hit(counter, key)
+            else:
+                rejection = await limiter.test(counter, key)
+                deferred.append((counter, key, spec.spends))
+            if rejection is not None:
+                mark_route(scope["app"], scope)
+                await rejection.response()(scope, receive, send)
+                return
+        if not deferred:
+            await self.app(scope, receive, send)
+            return
+
+        async def spend_then_send(message: Message) -> None:
+            # Spent before the answer leaves, so a client never sees it ahead of the count.
+            if message["type"] == "http.response.start":
+                for counter, key, spends in deferred:
+                    if spends_on(spends, message["status"]):
+                        await limiter.spend(counter, key)
+            await send(message)
+
+        await self.app(scope, receive, spend_then_send)
