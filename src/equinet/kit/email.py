@@ -17,6 +17,7 @@ import aiosmtplib
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.db.session import after_commit
+from equinet.kit.log_privacy import mask_email
 from equinet.settings import Settings
 
 logger = logging.getLogger("equinet.email")
@@ -55,14 +56,17 @@ async def deliver(email: Email, settings: Settings) -> None:
             start_tls=settings.smtp_starttls,
             timeout=10,
         )
-        logger.info("e-mail '%s' sent to %s via %s", email.subject, email.to, settings.smtp_host)
+        logger.info(
+            "e-mail '%s' sent to %s via %s", email.subject, mask_email(email.to), settings.smtp_host
+        )
         return
     outbox = settings.email_outbox_dir
     outbox.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     path = outbox / f"{stamp}-{email.to.replace('@', '_at_')}.eml"
     path.write_bytes(bytes(message))
-    logger.info("e-mail '%s' to %s written to %s", email.subject, email.to, path)
+    # The file name holds the address: the log names only the folder.
+    logger.info("e-mail '%s' to %s written to %s", email.subject, mask_email(email.to), outbox)
 
 
 def send_after_commit(db: AsyncSession, email: Email, settings: Settings) -> None:

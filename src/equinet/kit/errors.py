@@ -18,6 +18,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from equinet.kit.i18n import gettext
+from equinet.kit.log_privacy import redact
 from equinet.kit.metrics import count_database_error
 from equinet.kit.sentry import report_database_error
 
@@ -150,7 +151,9 @@ async def _on_equinet_error(request: Request, error: Exception) -> JSONResponse:
 async def _on_database_error(request: Request, error: Exception) -> JSONResponse:
     domain = classify_database_error(error)
     if domain.status_code >= 500:
-        logger.warning("%s on %s %s: %s", domain.code, request.method, request.url.path, error)
+        logger.warning(
+            "%s on %s %s: %s", domain.code, request.method, request.url.path, redact(str(error))
+        )
     # O5: counted by kind in /metrics and reported to Sentry when a DSN is set.
     report_database_error(error, count_database_error(domain.code))
     return error_response(domain)
