@@ -55,3 +55,8 @@ bench-http: $(VENV)/.installed ## hot read paths over HTTP vs pgbench on the sam
 messages: $(VENV)/.installed ## extract the Swedish messages and add the new ones to the English catalogue
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k mark -o .equinet/messages.pot --no-location --omit-header .
 	$(BIN)/pybabel update -i .equinet/messages.pot -d src/equinet/locale -l en --no-fuzzy-matching --ignore-obsolete
+
+FUZZ_EXAMPLES ?= 150
+.PHONY: fuzz
+fuzz: $(VENV)/.installed ## long schemathesis run over every operation as anonymous, customer, provider (FUZZ_EXAMPLES=150 per route and mode)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/test_api_fuzz.py $(PYTEST_ARGS)
