@@ -262,7 +262,8 @@ def app_env(database_url: str, redis_url: str | None, folder: Path, **extra: str
             "EMAIL_OUTBOX_DIR": str(folder / "outbox"),
             "PROMETHEUS_MULTIPROC_DIR": "",
             "LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(ROOT / "src"),
+            # DRILL_SRC runs the drill against another checkout (a before/after comparison).
+            "PYTHONPATH": os.environ.get("DRILL_SRC") or str(ROOT / "src"),
             **extra,
         }
     )
