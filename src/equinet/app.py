@@ -23,6 +23,7 @@ from equinet.kit.csrf import CsrfMiddleware
 from equinet.kit.errors import install_error_handlers
 from equinet.kit.fault_barrier import DatabaseFaultMiddleware
 from equinet.kit.i18n import LocaleMiddleware
+from equinet.kit.log_privacy import install_log_redaction
 from equinet.kit.rate_limit import RateLimiter, RateLimitMiddleware
 from equinet.kit.redis_breaker import RedisBreaker, redis_client_options
 from equinet.kit.request_guard import RequestGuardMiddleware
@@ -126,4 +127,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     docs_paths = tuple(path for path in (app.docs_url, app.redoc_url) if path)
     app.add_middleware(SecurityHeadersMiddleware, settings=settings, docs_paths=docs_paths)
     init_sentry(settings)
+    install_log_redaction()
     return app

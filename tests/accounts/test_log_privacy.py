@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from equinet.db.engine import create_engine
 from equinet.db.urls import DatabaseTarget
-from equinet.kit.log_privacy import redact, redact_event
+from equinet.kit.log_privacy import RedactingFilter, redact, redact_event
 from equinet.settings import Environment
 from tests.accounts.conftest import AppFactory, Mailbox, client_for
 from tests.accounts.helpers import RESET_LINK, STRONG_PASSWORD
@@ -109,3 +109,17 @@ def test_what_goes_to_sentry_is_redacted() -> None:
     assert redacted["message"] == "login failed for [e-mail]"
     assert redacted["extra"] == {"n": 3}
     assert redact("Booking 09:00 for Stjärna") == "Booking 09:00 for Stjärna"
+
+
+def test_the_access_log_prints_paths_without_their_tokens() -> None:
+    token = "VEzdn6LftWEtoMLRXtfQSNLQWo0Z6u70sFkzi9UIkjI"
+    booking = "5b0c0c9e-6c55-4a3e-9d51-0f3f6a1c2b7d"
+    record = logging.LogRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", f"/reset-password?token={token}&email={ADDRESS}", "1.1", 200),
+        None,
+    )  # fmt: skip
+    RedactingFilter().filter(record)
+    assert token not in record.getMessage() and ADDRESS not in record.getMessage()
+    assert "/reset-password?token=[token]" in record.getMessage()
+    assert redact(f"/api/bookings/{booking}") == f"/api/bookings/{booking}"  # ids stay readable

@@ -312,7 +312,7 @@ def test_two_server_processes_share_one_limit_through_redis(
         "RATE_LIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         "EMAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
         "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(ROOT / "src"),  # this checkout's code, not the installed one
     }
     env.pop("SMTP_HOST", None)
     with servers(2, env, tmp_path) as bases:

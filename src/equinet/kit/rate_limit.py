@@ -5,7 +5,12 @@ Counting uses the `limits` library's moving window (exact: every hit is a timest
 is refused when the last window already holds `amount` of them). Counts live in Redis when
 REDIS_URL is set, so every worker and every host shares them; without Redis (a single
 development process) they live in the process. When Redis stops answering, no request fails:
-the limiter counts per process, warns once, and tries Redis again every few seconds.
+the circuit breaker (kit.redis_breaker) warns once, the limiter counts per process, and keeps
+doing so for a while after Redis is back.
+
+The budget is always checked before the body is read; what spends it is the limiter's
+`spends`: every request, only successes (a booking made, not a rejected try), or only
+failures (a wrong password).
 
 Which routes are guarded is declared by each router with `limit_route` (kit.rate_limit_routes);
 the middleware finds the request's route template the way the router will, then checks each

@@ -40,7 +40,6 @@ def init_sentry(settings: Settings) -> bool:
         traces_sample_rate=settings.sentry_traces_sample_rate,
         integrations=[StarletteIntegration(), FastApiIntegration()],
         # Frames' local variables hold addresses, passwords and tokens; messages are redacted.
-        send_default_pii=False,
         include_local_variables=False,
         before_send=redact_event,  # type: ignore[arg-type]
     )
