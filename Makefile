@@ -68,3 +68,20 @@ DOWN ?= 120
 .PHONY: drill-smtp
 drill-smtp: $(VENV)/.installed ## SMTP down DOWN seconds (120) during bookings: every e-mail arrives, none twice
 	$(BIN)/python bench/drill_smtp.py --down $(DOWN) $(BENCH_ARGS)
+FUZZ_EXAMPLES ?= 150
+.PHONY: fuzz
+fuzz: $(VENV)/.installed ## long schemathesis run over every operation as anonymous, customer, provider (FUZZ_EXAMPLES=150 per route and mode)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/test_api_fuzz.py $(PYTEST_ARGS)
+
+DRILL_ARGS ?=
+.PHONY: drill-postgres drill-redis drill-pool drills
+drill-postgres: $(VENV)/.installed ## fault drill: PostgreSQL restart during booking load (own throwaway PostgreSQL; DRILL_ARGS="--duration 40")
+	cd bench && ../$(BIN)/python drill_postgres_restart.py $(DRILL_ARGS)
+
+drill-redis: $(VENV)/.installed ## fault drill: Redis stopped 60 s, then hung 60 s, during load (own redis-server; DRILL_ARGS="--outage 20")
+	cd bench && ../$(BIN)/python drill_redis.py $(DRILL_ARGS)
+
+drill-pool: $(VENV)/.installed ## fault drill: pool exhaustion under a booking burst answers 503 DatabaseBusy (own PostgreSQL)
+	cd bench && ../$(BIN)/python drill_pool.py $(DRILL_ARGS)
+
+drills: drill-postgres drill-redis drill-pool ## every fault drill above, one after the other

@@ -13,6 +13,7 @@ import atexit
 import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from tests.jobs.support import jobs_after_each_response
 from tests.payments.support import GatewayServer, running_gateway
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+RUN_PREFIX = f"equinet-test-{uuid.uuid4().hex[:12]}"
 TEST_OUTBOX = Path(tempfile.mkdtemp(prefix="equinet-test-outbox-"))
 atexit.register(shutil.rmtree, TEST_OUTBOX, ignore_errors=True)
 
@@ -58,6 +60,8 @@ def make_settings(target: DatabaseTarget | None = None, **overrides: Any) -> Set
         "equinet_env": Environment.test,
         "database_url": url_of(target) if target else None,
         "redis_url": os.environ.get("REDIS_URL") or None,
+        # Counts of earlier runs on the same Redis must not limit this one.
+        "rate_limit_key_prefix": RUN_PREFIX,
         "db_connect_attempts": 1,
         "embedded_pg_dir": PROJECT_ROOT / ".equinet" / "pgdata-test",
         # Never the development outbox: mail a test sends without SMTP lands in a scratch folder.

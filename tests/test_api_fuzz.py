@@ -1,16 +1,19 @@
 """Property-based requests against the app's own OpenAPI document: no input gives a 5xx.
 
 Schemathesis generates valid and invalid requests (query, path, headers, JSON bodies) for
-every public and authenticated GET and POST route; each is sent to the real app and database,
-anonymous or as a user of the route's role (tests/api_routes.py). Every answer must be below
-500, and every error must be the JSON `{"error", "code"}` shape. Half of the cases of a route
-with an id get a real row's id, so that the fuzzing reaches past the lookup. The number of
-cases per route is fixed and the generation derandomized: the same requests run every time.
+every operation of the API; each is sent to the real app and database three times: anonymous,
+as a customer and as a provider (tests/api_routes.py says which of them the route is for).
+Every answer must be below 500, and every error must be the JSON `{"error", "code"}` shape.
+Half of the cases of a route with an id get a real row's id, so that the fuzzing reaches past
+the lookup; deleting operations run last so the others still find those rows. The number of
+cases per route is fixed (FUZZ_EXAMPLES, 8 in CI; `make fuzz` runs a long pass) and the
+generation derandomized: the same requests run every time.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -36,8 +39,9 @@ from tests import factories
 from tests.api_routes import NON_JSON, classified_routes
 from tests.bookings.support import auth, future_day, make_shop
 
-EXAMPLES_PER_MODE = 8  # valid and invalid: 12 requests per route, about 40 routes
-FUZZED_METHODS = {"GET", "POST"}
+EXAMPLES_PER_MODE = int(os.environ.get("FUZZ_EXAMPLES", "8"))  # per route, valid and invalid
+FUZZED_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
+CALLERS = ("public", "customer", "provider")
 # Logging out with the fuzzer's own token would end the session the other cases use.
 ANONYMOUS_ONLY = {("POST", "/api/auth/logout")}
 # Answers that are not the JSON error shape on purpose.
@@ -133,32 +137,40 @@ async def test_no_generated_request_gets_a_server_error(
 
     failures: list[str] = []
     sent = 0
-    for (method, path), role in roles.items():
-        if method not in FUZZED_METHODS or path not in document["paths"]:
-            continue
+    operations = sorted(
+        (key for key in roles if key[0] in FUZZED_METHODS and key[1] in document["paths"]),
+        key=lambda key: key[0] == "DELETE",  # last: the other operations still find the rows
+    )
+    for method, path in operations:
         operation = schema[path][method]
-        as_role = {} if (method, path) in ANONYMOUS_ONLY else headers[role]
+        callers = ("public",) if (method, path) in ANONYMOUS_ONLY else CALLERS
         params = re.findall(r"{(\w+)}", path)
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             for index, case in enumerate(generate(operation, mode)):
                 if index % 2 and all(p in real_ids for p in params):
                     case.path_parameters = {p: real_ids[p] for p in params}
-                response = await client.request(**request_of(case, as_role))
-                sent += 1
-                try:
-                    case.validate_response(response, checks=[not_a_server_error])
-                except FailureGroup as error:
-                    failures.append(f"{method} {case.formatted_path}: {str(error)[:800]}")
-                    continue
-                if response.status_code >= 400 and path not in NON_JSON | HTML_ERRORS:
-                    try:
-                        body = response.json()
-                    except ValueError:
-                        body = None
-                    if not (isinstance(body, dict) and {"error", "code"} <= set(body)):
-                        failures.append(
-                            f"{method} {case.formatted_path}: {response.status_code} is not "
-                            f"a JSON error: {response.text[:200]}"
-                        )
-    assert sent >= 350, sent
+                for caller in callers:
+                    response = await client.request(**request_of(case, headers[caller]))
+                    sent += 1
+                    failures.extend(problems_of(case, response, method, path, caller))
+    assert sent >= 40 * EXAMPLES_PER_MODE * len(CALLERS), sent
     assert not failures, "\n\n".join(failures[:10])
+
+
+def problems_of(
+    case: Case, response: httpx.Response, method: str, path: str, caller: str
+) -> list[str]:
+    """What is wrong with one answer: a server error, or an error that is not the JSON shape."""
+    where = f"{method} {case.formatted_path} as {caller}"
+    try:
+        case.validate_response(response, checks=[not_a_server_error])
+    except FailureGroup as error:
+        return [f"{where}: {str(error)[:800]}"]
+    if response.status_code >= 400 and path not in NON_JSON | HTML_ERRORS:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not (isinstance(body, dict) and {"error", "code"} <= set(body)):
+            return [f"{where}: {response.status_code} is not a JSON error: {response.text[:200]}"]
+    return []

@@ -21,8 +21,12 @@ from equinet.db.targets import app_database
 from equinet.health.router import router as health_router
 from equinet.kit.csrf import CsrfMiddleware
 from equinet.kit.errors import install_error_handlers
+from equinet.kit.fault_barrier import DatabaseFaultMiddleware
 from equinet.kit.i18n import LocaleMiddleware
+from equinet.kit.log_privacy import install_log_redaction
 from equinet.kit.rate_limit import RateLimiter, RateLimitMiddleware
+from equinet.kit.redis_breaker import RedisBreaker, redis_client_options
+from equinet.kit.request_guard import RequestGuardMiddleware
 from equinet.kit.security_headers import SecurityHeadersMiddleware
 from equinet.kit.sentry import init_sentry
 from equinet.notifications.router import router as notifications_router
@@ -53,17 +57,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.sessionmaker = create_sessionmaker(engine)
             app.state.database = target
             app.state.redis = None
+            # One breaker for every Redis call: a hung Redis costs one short timeout, then
+            # nothing, and is reported once per outage.
+            app.state.redis_breaker = RedisBreaker.from_settings(settings)
             if settings.redis_url:
                 from redis.asyncio import Redis
 
-                app.state.redis = Redis.from_url(settings.redis_url, socket_timeout=2)
+                app.state.redis = Redis.from_url(
+                    settings.redis_url, **redis_client_options(settings)
+                )
             app.state.provider_listings = ProviderListingCache(
                 redis=app.state.redis,
                 namespace=target.describe(),
                 ttl_seconds=settings.provider_cache_ttl_seconds,
+                breaker=app.state.redis_breaker,
             )
             # Rate-limit counts: Redis (shared by all workers) or this process (no REDIS_URL).
-            app.state.rate_limiter = RateLimiter(settings)
+            app.state.rate_limiter = RateLimiter(settings, app.state.redis_breaker)
             logger.info(
                 "Equinet %s (%s) using %s", __version__, settings.equinet_env, target.describe()
             )
@@ -106,15 +116,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # An anonymous call with an unreadable body still gets the protected route's 401.
     app.state.login_gate = missing_login
     # Security layers, inner to outer: rate limits (before the body is read), then CSRF.
+    # Innermost: oversized, slow and NUL-carrying requests stop before any route parses them
+    # (after the rate limits, which are checked before the body is read).
+    app.add_middleware(RequestGuardMiddleware, settings=settings)
     app.add_middleware(RateLimitMiddleware, settings=settings, resolve_user=rate_limit_user_id)
     app.add_middleware(CsrfMiddleware, settings=settings)
     # The language is known before any message (429, 503, CSRF refusals) is written.
     app.add_middleware(LocaleMiddleware)
     # Outermost last: metrics also time the 503s that maintenance mode answers.
     app.add_middleware(MaintenanceMiddleware)
+    # Database faults in the middlewares above answer 503/504 JSON, as the routes do.
+    app.add_middleware(DatabaseFaultMiddleware)
     app.add_middleware(RequestMetricsMiddleware)
     # Outermost: every response, maintenance 503s and 429s included, carries the headers.
     docs_paths = tuple(path for path in (app.docs_url, app.redoc_url) if path)
     app.add_middleware(SecurityHeadersMiddleware, settings=settings, docs_paths=docs_paths)
     init_sentry(settings)
+    install_log_redaction()
     return app

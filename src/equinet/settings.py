@@ -128,7 +128,8 @@ class Settings(BaseSettings):
     # NAT address share it; the per-e-mail limit stays at the login limit itself).
     rate_limit_login_ip_factor: int = Field(4, ge=1)
     rate_limit_key_prefix: str = "equinet"
-    # While Redis is unreachable the limiter counts per process and retries Redis this often.
+    # While Redis is unreachable the limiter counts per process and retries Redis this often
+    # (the circuit breaker's open time, shared with the provider listing cache).
     rate_limit_redis_probe_seconds: float = Field(5.0, gt=0)
     # Proxies (CIDRs, comma-separated or JSON) whose X-Forwarded-For is believed; nobody
     # else's is.
@@ -192,6 +193,18 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(5.0, gt=0)
     # `equinet serve` starts an `equinet worker` beside the server (off: run workers yourself).
     serve_worker: bool = True
+    # Faults and bad input: request bodies above this many bytes are refused with 413 before
+    # they are parsed; a body that takes longer than this to arrive is refused with 408.
+    request_max_body_bytes: int = Field(1_048_576, ge=1)
+    request_body_timeout_seconds: float = Field(10.0, gt=0)
+    # Every cache and rate-limit call to Redis gives up after this long (a hung Redis costs
+    # at most this), and after an outage Redis must answer this long before the limiter stops
+    # counting per process too (a flapping Redis never resets the per-process counts).
+    redis_timeout_seconds: float = Field(0.25, gt=0)
+    redis_recovery_seconds: float = Field(12.0, ge=0)
+    # `/metrics`: a scraper sends `Authorization: Bearer <METRICS_TOKEN>`; in production
+    # without a matching token only a loopback client may read it.
+    metrics_token: str | None = None
 
     @property
     def session_cookie_name(self) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.db.urls import DatabaseTarget
@@ -85,9 +86,12 @@ async def test_each_limiter_answers_429_with_retry_after_and_its_message(
     async with app_factory(rate_limits=_tight()) as app:
         path = f"/api/test-limited/{name}"
 
+        # A login's budget is spent by failures, every other by its successes (or by each call).
+        answer = 401 if LIMITERS[name].spends == "failure" else 200
+
         @app.post(path)
-        async def limited() -> dict[str, bool]:
-            return {"ok": True}
+        async def limited() -> JSONResponse:
+            return JSONResponse({"ok": answer == 200}, status_code=answer)
 
         limit_route("POST", path, name)
         user = await factories.customer(db_session)
@@ -95,7 +99,7 @@ async def test_each_limiter_answers_429_with_retry_after_and_its_message(
         async with client_for(app) as client:
             statuses = [(await client.post(path, headers=headers)).status_code for _ in range(2)]
             refused = await client.post(path, headers=headers)
-    assert statuses == [200, 200]
+    assert statuses == [answer, answer]
     assert refused.status_code == 429
     message, details = EXPECTED[name]
     expected_body = {"error": message, "code": "RateLimited"}
@@ -111,9 +115,18 @@ async def test_registration_is_refused_before_the_body_is_read(app_factory: AppF
         app_factory(rate_limits={"registration": "1/hour"}) as app,
         client_for(app) as client,
     ):
-        first = await client.post("/api/auth/register", content=b"{not json")
+        malformed = await client.post("/api/auth/register", content=b"{not json")
+        account = {
+            "email": "forst@example.se",
+            "password": "Grus-Hage-Sadel-77",
+            "firstName": "A",
+            "lastName": "B",
+            "userType": "customer",
+        }
+        first = await client.post("/api/auth/register", json=account)
         second = await client.post("/api/auth/register", content=b"{not json")
-    assert first.status_code == 422  # parsed (and refused) while under the limit
+    assert malformed.status_code == 422  # parsed (and refused): a failure spends nothing
+    assert first.status_code == 201  # the one sign-up of the hour
     assert second.status_code == 429  # over the limit: the body was never looked at
 
 
@@ -317,7 +330,7 @@ def test_two_server_processes_share_one_limit_through_redis(
 async def test_redis_down_means_no_500_and_a_per_process_limit(
     app_factory: AppFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="equinet.rate_limit")
+    caplog.set_level(logging.WARNING, logger="equinet.redis")
     closed = f"redis://127.0.0.1:{free_port()}/0"
     async with (
         app_factory(redis_url=closed, rate_limits={"resendVerification": "2/minute"}) as app,
@@ -329,7 +342,7 @@ async def test_redis_down_means_no_500_and_a_per_process_limit(
             ).status_code
             for _ in range(3)
         ]
-        assert not app.state.rate_limiter.uses_redis
+        assert app.state.rate_limiter.counts_per_process
     assert statuses == [200, 200, 429]
     warnings = [r for r in caplog.records if "Redis unreachable" in r.getMessage()]
     assert len(warnings) == 1
@@ -382,7 +395,7 @@ async def redis_relay() -> AsyncIterator[_Forwarder]:
 async def test_limiter_returns_to_redis_when_it_answers_again(
     redis_relay: _Forwarder, caplog: pytest.LogCaptureFixture, app: FastAPI
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="equinet.rate_limit")
+    caplog.set_level(logging.WARNING, logger="equinet.redis")
     db_index = (REDIS_URL or "").rsplit("/", 1)[-1] or "0"
     limiter = RateLimiter(
         make_settings(
@@ -390,6 +403,7 @@ async def test_limiter_returns_to_redis_when_it_answers_again(
             rate_limits={"geocode": "100/minute"},
             rate_limit_key_prefix=f"test-{uuid.uuid4().hex}",
             rate_limit_redis_probe_seconds=0.2,
+            redis_recovery_seconds=0.3,
         )
     )
     try:
@@ -401,7 +415,10 @@ async def test_limiter_returns_to_redis_when_it_answers_again(
         await redis_relay.start()
         await asyncio.sleep(0.3)  # past the probe interval
         assert await limiter.hit("geocode", "ip:1") is None
-        assert limiter.uses_redis
+        assert limiter.uses_redis and limiter.counts_per_process  # back, on probation
+        await asyncio.sleep(0.35)  # past REDIS_RECOVERY_SECONDS
+        assert await limiter.hit("geocode", "ip:1") is None
+        assert not limiter.counts_per_process
     finally:
         await limiter.aclose()
     messages = [r.getMessage() for r in caplog.records]

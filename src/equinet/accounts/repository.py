@@ -1,15 +1,15 @@
 """Every SQL statement of the accounts domain: users, providers' own rows, one-time tokens.
 
-E-mail addresses are stored lower-case; lookups try the exact (indexed) value first and then
-`lower(email)`, which finds rows of an adopted database written before addresses were
-lower-cased (§7.21).
+E-mail addresses are stored lower-case; lookups compare `lower(email)`, which the unique
+index "User_email_lower_key" answers and which also finds rows of an adopted database written
+before addresses were lower-cased.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import Select, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.db.base import utcnow
@@ -23,12 +23,12 @@ from equinet.models import (
 )
 
 
+def user_by_email_statement(email: str) -> Select[User]:
+    return select(User).where(func.lower(User.email) == email.strip().lower())
+
+
 async def user_by_email(db: AsyncSession, email: str) -> User | None:
-    email = email.strip().lower()
-    user = await db.scalar(select(User).where(User.email == email))
-    if user is None:
-        user = await db.scalar(select(User).where(func.lower(User.email) == email).limit(1))
-    return user
+    return await db.scalar(user_by_email_statement(email))
 
 
 async def email_taken(db: AsyncSession, email: str) -> bool:

@@ -43,6 +43,7 @@ from equinet.accounts.sessions import create_session, revoke_session
 from equinet.db.base import utcnow
 from equinet.db.session import DbSession
 from equinet.kit.client_ip import client_ip
+from equinet.kit.errors import EquinetError
 from equinet.kit.rate_limit import RateLimiter, rate_limiter_of
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.settings import Settings
@@ -126,11 +127,16 @@ async def login(
     limiter: Limiter,
 ) -> LoginOut:
     email = body.email.strip().lower()
-    # Per e-mail (the middleware already counted this attempt per IP): guessing one account's
-    # password from many addresses is limited too.
-    await limiter.check("login", f"email:{email}")
-    user = await service.authenticate(db, email, body.password)
-    await limiter.reset("login", f"email:{email}")
+    # Per e-mail too (the middleware checks the address's budget): guessing one account's
+    # password from many addresses is limited. Failures spend it; a success clears it.
+    attempts = f"email:{email}"
+    await limiter.refuse_if_spent("login", attempts)
+    try:
+        user = await service.authenticate(db, email, body.password)
+    except EquinetError:
+        await limiter.spend("login", attempts)
+        raise
+    await limiter.reset("login", attempts)
     token = await create_session(
         db,
         user,

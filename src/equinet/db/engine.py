@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
 
 from equinet.db.slow_queries import SlowQueryLog
 from equinet.db.urls import DatabaseTarget
-from equinet.settings import Settings
+from equinet.settings import Environment, Settings
 
 logger = logging.getLogger("equinet.db")
 
@@ -63,6 +63,9 @@ def create_engine(
         pool_timeout=target.pool_timeout or settings.db_pool_timeout_seconds,
         pool_pre_ping=True,
         echo=settings.echoes_sql,
+        # Bound values (e-mail addresses, token hashes) stay out of error messages, logs and
+        # Sentry everywhere but on a developer's own machine.
+        hide_parameters=settings.equinet_env is not Environment.development,
         connect_args=connect_args,
     )
     SlowQueryLog(settings.db_slow_query_info_ms, settings.db_slow_query_warning_ms).install(

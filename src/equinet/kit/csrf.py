@@ -6,6 +6,10 @@ POST/PUT/PATCH/DELETE that is authenticated by the cookie must carry an `Origin`
 browser omits it, a `Referer`) naming one of our origins, else 403 `CsrfRejected`. Requests
 with `Authorization: Bearer` are exempt: a foreign page cannot make a browser add that header.
 Our origins are PUBLIC_BASE_URL's, the request's own scheme and host, and ALLOWED_ORIGINS.
+
+Logging in needs no cookie yet, but a foreign page must not log a browser into an account
+(login CSRF): a login request that names a foreign `Origin` or `Referer` is refused too, while
+one naming none (an API client, curl) is let through.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_MESSAGE = "Förfrågan kom inte från Equinets egen webbplats och avvisades"
 CSRF_CODE = "CsrfRejected"
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+# Routes that start a session: checked for a foreign origin even without a cookie.
+LOGIN_PATHS = frozenset({"/api/auth/login"})
 
 
 def origin_of(url: str) -> str | None:
@@ -56,10 +62,22 @@ class CsrfMiddleware:
         host = headers.get("host")
         return origin_of(f"{scope.get('scheme', 'http')}://{host}") if host else None
 
+    def _from_us(self, scope: Scope, headers: Headers, claimed: str) -> bool:
+        origin = origin_of(claimed)
+        return origin is not None and (
+            origin in self.allowed or origin == self._own_origin(scope, headers)
+        )
+
     def accepts(self, scope: Scope) -> bool:
         if scope["method"] not in UNSAFE_METHODS:
             return True
         headers = Headers(scope=scope)
+        if scope["path"] in LOGIN_PATHS:
+            claimed = headers.get("origin") or headers.get("referer")
+            if claimed and claimed != "null" and not self._from_us(scope, headers, claimed):
+                return False
+            if claimed == "null":  # a sandboxed or opaque foreign page
+                return False
         scheme, _, credentials = headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and credentials.strip():
             return True
@@ -68,10 +86,7 @@ class CsrfMiddleware:
         claimed = headers.get("origin") or headers.get("referer")
         if not claimed:
             return False
-        origin = origin_of(claimed)
-        return origin is not None and (
-            origin in self.allowed or origin == self._own_origin(scope, headers)
-        )
+        return self._from_us(scope, headers, claimed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.accepts(scope):

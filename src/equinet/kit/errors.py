@@ -18,6 +18,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from equinet.kit.i18n import gettext
+from equinet.kit.log_privacy import redact
 from equinet.kit.metrics import count_database_error
 from equinet.kit.sentry import report_database_error
 
@@ -78,6 +79,12 @@ class DatabaseUnavailable(EquinetError):
     message = "Databasen går inte att nå just nu. Försök igen om en stund."
 
 
+class InvalidValue(EquinetError):
+    status_code = 422
+    code = "InvalidValue"
+    message = "Ett värde i förfrågan är ogiltigt eller för stort."
+
+
 def error_body(message: str, code: str, details: Any = None) -> dict[str, Any]:
     body: dict[str, Any] = {"error": gettext(message), "code": code}
     if details is not None:
@@ -99,6 +106,7 @@ _UNIQUE_VIOLATION = "23505"
 _FOREIGN_KEY_VIOLATION = "23503"
 _SERIALIZATION_FAILURES = {"40001", "40P01"}
 _CONNECTION_CLASSES = ("08", "57P")  # connection exceptions; admin/crash shutdown
+_DATA_EXCEPTIONS = "22"  # data exception: out of range, invalid text representation, ...
 
 
 def sqlstate_of(error: BaseException) -> str | None:
@@ -129,6 +137,9 @@ def classify_database_error(error: BaseException) -> EquinetError:
         return DatabaseUnavailable(headers={"Retry-After": "5"})
     if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
         return DatabaseUnavailable(headers={"Retry-After": "5"})
+    if isinstance(error, sa_exc.DataError) or (state and state.startswith(_DATA_EXCEPTIONS)):
+        # A value the database cannot hold (out of range, NUL): the client's input, not ours.
+        return InvalidValue()
     return EquinetError("Ett internt fel uppstod", code="InternalError", status_code=500)
 
 
@@ -140,7 +151,9 @@ async def _on_equinet_error(request: Request, error: Exception) -> JSONResponse:
 async def _on_database_error(request: Request, error: Exception) -> JSONResponse:
     domain = classify_database_error(error)
     if domain.status_code >= 500:
-        logger.warning("%s on %s %s: %s", domain.code, request.method, request.url.path, error)
+        logger.warning(
+            "%s on %s %s: %s", domain.code, request.method, request.url.path, redact(str(error))
+        )
     # O5: counted by kind in /metrics and reported to Sentry when a DSN is set.
     report_database_error(error, count_database_error(domain.code))
     return error_response(domain)

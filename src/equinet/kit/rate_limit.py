@@ -5,7 +5,12 @@ Counting uses the `limits` library's moving window (exact: every hit is a timest
 is refused when the last window already holds `amount` of them). Counts live in Redis when
 REDIS_URL is set, so every worker and every host shares them; without Redis (a single
 development process) they live in the process. When Redis stops answering, no request fails:
-the limiter counts per process, warns once, and tries Redis again every few seconds.
+the circuit breaker (kit.redis_breaker) warns once, the limiter counts per process, and keeps
+doing so for a while after Redis is back.
+
+The budget is always checked before the body is read; what spends it is the limiter's
+`spends`: every request, only successes (a booking made, not a rejected try), or only
+failures (a wrong password).
 
 Which routes are guarded is declared by each router with `limit_route` (kit.rate_limit_routes);
 the middleware finds the request's route template the way the router will, then checks each
@@ -16,14 +21,13 @@ The login limiter is checked here per IP, and again per e-mail by the login hand
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import fastapi.routing
 from limits import RateLimitItem, parse
@@ -31,16 +35,16 @@ from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.responses import JSONResponse
 from starlette.routing import compile_path
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from equinet.kit.client_ip import client_ip
 from equinet.kit.errors import EquinetError, error_body
 from equinet.kit.rate_limit_routes import LIMITED_ROUTES
+from equinet.kit.redis_breaker import RedisBreaker, RedisUnavailable, redis_client_options
 from equinet.settings import Settings
 
 logger = logging.getLogger("equinet.rate_limit")
 
-T = TypeVar("T")
 # A user id for the request (from its session token), or None when it has no valid session.
 UserResolver = Callable[[Scope], Awaitable[str | None]]
 
@@ -66,16 +70,36 @@ class LimiterSpec:
     message: str
     details: str | None = None  # "{amount}" is replaced by the limit in force
     per_user: bool = False  # keyed by user id when the request has a session, else by IP
+    # What uses up the budget: every request, only successes (2xx: a booking made, an account
+    # created), or only failures (4xx: a wrong password). Always checked before the body.
+    spends: str = "always"
+
+
+ALWAYS, ON_SUCCESS, ON_FAILURE = "always", "success", "failure"
+
+
+def spends_on(spends: str, status: int) -> bool:
+    if spends == ON_SUCCESS:
+        return 200 <= status < 300
+    if spends == ON_FAILURE:  # the client's failure; a 429 or a 5xx is no attempt of theirs
+        return 400 <= status < 500 and status != 429
+    return False
 
 
 LIMITERS: dict[str, LimiterSpec] = {
     spec.name: spec
     for spec in (
         LimiterSpec(
-            "login", "5/15 minutes", "För många inloggningsförsök. Försök igen om 15 minuter."
+            "login",
+            "5/15 minutes",
+            "För många inloggningsförsök. Försök igen om 15 minuter.",
+            spends=ON_FAILURE,
         ),
         LimiterSpec(
-            "registration", "3/hour", "För många registreringsförsök. Försök igen om en timme."
+            "registration",
+            "3/hour",
+            "För många registreringsförsök. Försök igen om en timme.",
+            spends=ON_SUCCESS,
         ),
         LimiterSpec(
             "api", "100/minute", "För många förfrågningar. Försök igen om en minut.", per_user=True
@@ -86,17 +110,20 @@ LIMITERS: dict[str, LimiterSpec] = {
             "För många bokningar",
             "Du kan göra max {amount} bokningar per timme. Försök igen senare.",
             per_user=True,
+            spends=ON_SUCCESS,
         ),
         LimiterSpec(
             "passwordReset",
             "3/hour",
             "För många försök att återställa lösenord. Försök igen om en timme.",
+            spends=ON_SUCCESS,
         ),
         LimiterSpec(
             "profileUpdate",
             "20/hour",
             "För många ändringar. Vänta en stund innan du gör fler ändringar.",
             per_user=True,
+            spends=ON_SUCCESS,
         ),
         LimiterSpec(
             "serviceCreate",
@@ -104,6 +131,7 @@ LIMITERS: dict[str, LimiterSpec] = {
             "För många tjänster skapade",
             "Du kan skapa max {amount} tjänster per timme. Försök igen senare.",
             per_user=True,
+            spends=ON_SUCCESS,
         ),
         LimiterSpec(
             "geocode", "30/minute", "För många geocoding-förfrågningar. Försök igen om en minut."
@@ -172,29 +200,27 @@ class RateLimited(EquinetError):
 
 
 class RateLimiter:
-    """Counts hits per (limiter, key) in Redis, or in the process while Redis is away."""
+    """Counts hits per (limiter, key) in Redis, or in the process while Redis is away.
 
-    def __init__(self, settings: Settings) -> None:
+    Redis calls go through the circuit breaker (kit.redis_breaker). From the first failure
+    until Redis has answered for REDIS_RECOVERY_SECONDS, every count is also kept in this
+    process, and a request is refused when either count is spent.
+    """
+
+    def __init__(self, settings: Settings, breaker: RedisBreaker | None = None) -> None:
         self.enabled = settings.rate_limit_enabled
         self.items = limit_items(settings)
         self.prefix = settings.rate_limit_key_prefix
-        self.probe_seconds = settings.rate_limit_redis_probe_seconds
+        self.breaker = breaker or RedisBreaker.from_settings(settings)
         self._memory = MovingWindowRateLimiter(MemoryStorage())
         self._pool: Any = None
         self._redis: MovingWindowRateLimiter | None = None
-        self._redis_retry_at = 0.0
-        self._redis_down = False
         if settings.redis_url:
             from redis.asyncio import ConnectionPool
-            from redis.asyncio.retry import Retry
-            from redis.backoff import NoBackoff
 
             # Fail fast and without retries: a dead Redis must cost a request milliseconds.
             self._pool = ConnectionPool.from_url(
-                settings.redis_url,
-                socket_connect_timeout=0.5,
-                socket_timeout=0.5,
-                retry=Retry(NoBackoff(), 0),
+                settings.redis_url, **redis_client_options(settings)
             )
             storage = RedisStorage(
                 "async+" + settings.redis_url,
@@ -205,30 +231,44 @@ class RateLimiter:
 
     @property
     def uses_redis(self) -> bool:
-        """True while counts go to Redis (False without REDIS_URL and during an outage)."""
-        return self._redis is not None and not self._redis_down
+        """True while counts go to Redis (False without REDIS_URL and while it is not asked)."""
+        return self._redis is not None and not self.breaker.is_open
 
-    async def _call(self, operation: Callable[[MovingWindowRateLimiter], Awaitable[T]]) -> T:
-        if self._redis is not None and time.monotonic() >= self._redis_retry_at:
+    @property
+    def counts_per_process(self) -> bool:
+        """True without Redis, and during an outage until Redis has been back for a while."""
+        return self._redis is None or self.breaker.in_outage
+
+    async def _call(
+        self, operation: Callable[[MovingWindowRateLimiter], Awaitable[float | None]]
+    ) -> float | None:
+        """Run `operation` on Redis, and on this process's counts when those are in force;
+        the latest reset time of any refusal, or None."""
+        results: list[float | None] = []
+        redis_answered = False
+        redis = self._redis
+        if redis is not None:
             try:
-                async with asyncio.timeout(1.0):
-                    result = await operation(self._redis)
-            except Exception as error:
-                self._redis_retry_at = time.monotonic() + self.probe_seconds
-                if not self._redis_down:
-                    self._redis_down = True
-                    logger.warning(
-                        "Redis unreachable for rate limits (%s: %s); counting per process "
-                        "until it answers again",
-                        type(error).__name__,
-                        error,
-                    )
-            else:
-                if self._redis_down:
-                    self._redis_down = False
-                    logger.warning("Redis answers again; rate limits are shared again")
-                return result
-        return await operation(self._memory)
+                results.append(await self.breaker.call(lambda: operation(redis)))
+                redis_answered = True
+            except RedisUnavailable:
+                pass
+        if not redis_answered or self.breaker.in_outage:
+            results.append(await operation(self._memory))
+        refusals = [result for result in results if result is not None]
+        return max(refusals) if refusals else None
+
+    def _rejection(self, limiter: str, reset_time: float) -> Rejection:
+        item = self.items[limiter]
+        spec = LIMITERS["login" if limiter == LOGIN_PER_IP else limiter]
+        if _REJECTIONS is not None:
+            _REJECTIONS.labels(limiter=spec.name).inc()
+        return Rejection(
+            limiter=spec.name,
+            retry_after=max(1, math.ceil(reset_time - time.time())),
+            message=spec.message,
+            details=spec.details.format(amount=item.amount) if spec.details else None,
+        )
 
     async def hit(self, limiter: str, key: str) -> Rejection | None:
         """Count one request; a Rejection when the limit was already reached."""
@@ -243,17 +283,35 @@ class RateLimiter:
             return (await strategy.get_window_stats(item, *identifiers)).reset_time
 
         reset_time = await self._call(attempt)
-        if reset_time is None:
+        return None if reset_time is None else self._rejection(limiter, reset_time)
+
+    async def test(self, limiter: str, key: str) -> Rejection | None:
+        """A Rejection when the budget is already spent; counts nothing."""
+        if not self.enabled:
             return None
-        spec = LIMITERS["login" if limiter == LOGIN_PER_IP else limiter]
-        if _REJECTIONS is not None:
-            _REJECTIONS.labels(limiter=spec.name).inc()
-        return Rejection(
-            limiter=spec.name,
-            retry_after=max(1, math.ceil(reset_time - time.time())),
-            message=spec.message,
-            details=spec.details.format(amount=item.amount) if spec.details else None,
-        )
+        item = self.items[limiter]
+        identifiers = (self.prefix, limiter, key)
+
+        async def probe(strategy: MovingWindowRateLimiter) -> float | None:
+            if await strategy.test(item, *identifiers):
+                return None
+            return (await strategy.get_window_stats(item, *identifiers)).reset_time
+
+        reset_time = await self._call(probe)
+        return None if reset_time is None else self._rejection(limiter, reset_time)
+
+    async def spend(self, limiter: str, key: str) -> None:
+        """Count one use that already happened (a success, or a failed login)."""
+        if not self.enabled:
+            return
+        item = self.items[limiter]
+        identifiers = (self.prefix, limiter, key)
+
+        async def count(strategy: MovingWindowRateLimiter) -> float | None:
+            await strategy.hit(item, *identifiers)
+            return None
+
+        await self._call(count)
 
     async def check(self, limiter: str, key: str) -> None:
         """`hit`, raising RateLimited (429) when refused; for checks inside a handler."""
@@ -261,13 +319,21 @@ class RateLimiter:
         if rejection is not None:
             raise RateLimited.of(rejection)
 
+    async def refuse_if_spent(self, limiter: str, key: str) -> None:
+        """`test`, raising RateLimited (429) when the budget is spent; counts nothing."""
+        rejection = await self.test(limiter, key)
+        if rejection is not None:
+            raise RateLimited.of(rejection)
+
     async def reset(self, limiter: str, key: str) -> None:
         item = self.items[limiter]
 
-        async def clear(strategy: MovingWindowRateLimiter) -> None:
+        async def clear(strategy: MovingWindowRateLimiter) -> float | None:
             await strategy.clear(item, self.prefix, limiter, key)
+            return None
 
         await self._call(clear)
+        await clear(self._memory)  # an earlier outage's count must not outlive a success
 
     async def aclose(self) -> None:
         if self._pool is not None:
@@ -372,22 +438,44 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limiters = self._limiters_for(scope)
-        if limiters:
-            limiter = rate_limiter_of(scope["app"])
-            ip = client_ip(scope, self.settings.trusted_proxies)
-            user_id: str | None = None
-            for name in limiters:
-                if name not in LIMITERS:
-                    logger.error("route %s uses unknown rate limiter %r", scope["path"], name)
-                    continue
-                key = f"ip:{ip}"
-                if LIMITERS[name].per_user and self.resolve_user is not None:
-                    user_id = user_id or await self.resolve_user(scope)
-                    if user_id:
-                        key = f"user:{user_id}"
-                rejection = await limiter.hit(LOGIN_PER_IP if name == "login" else name, key)
-                if rejection is not None:
-                    mark_route(scope["app"], scope)
-                    await rejection.response()(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
+        if not limiters:
+            await self.app(scope, receive, send)
+            return
+        limiter = rate_limiter_of(scope["app"])
+        ip = client_ip(scope, self.settings.trusted_proxies)
+        user_id: str | None = None
+        # Budgets spent by the outcome: (limiter, key, what spends), settled at the answer.
+        deferred: list[tuple[str, str, str]] = []
+        for name in limiters:
+            spec = LIMITERS.get(name)
+            if spec is None:
+                logger.error("route %s uses unknown rate limiter %r", scope["path"], name)
+                continue
+            key = f"ip:{ip}"
+            if spec.per_user and self.resolve_user is not None:
+                user_id = user_id or await self.resolve_user(scope)
+                if user_id:
+                    key = f"user:{user_id}"
+            counter = LOGIN_PER_IP if name == "login" else name
+            if spec.spends == ALWAYS:
+                rejection = await limiter.hit(counter, key)
+            else:
+                rejection = await limiter.test(counter, key)
+                deferred.append((counter, key, spec.spends))
+            if rejection is not None:
+                mark_route(scope["app"], scope)
+                await rejection.response()(scope, receive, send)
+                return
+        if not deferred:
+            await self.app(scope, receive, send)
+            return
+
+        async def spend_then_send(message: Message) -> None:
+            # Spent before the answer leaves, so a client never sees it ahead of the count.
+            if message["type"] == "http.response.start":
+                for counter, key, spends in deferred:
+                    if spends_on(spends, message["status"]):
+                        await limiter.spend(counter, key)
+            await send(message)
+
+        await self.app(scope, receive, spend_then_send)

@@ -14,6 +14,7 @@ from sentry_sdk.integrations.fastapi import FastApiIntegration
 from sentry_sdk.integrations.starlette import StarletteIntegration
 
 from equinet import __version__
+from equinet.kit.log_privacy import redact_event
 from equinet.settings import Settings
 
 logger = logging.getLogger("equinet.sentry")
@@ -38,6 +39,9 @@ def init_sentry(settings: Settings) -> bool:
         release=f"equinet@{__version__}",
         traces_sample_rate=settings.sentry_traces_sample_rate,
         integrations=[StarletteIntegration(), FastApiIntegration()],
+        # Frames' local variables hold addresses, passwords and tokens; messages are redacted.
+        include_local_variables=False,
+        before_send=redact_event,  # type: ignore[arg-type]
     )
     logger.info("Sentry reporting enabled (environment %s)", settings.equinet_env.value)
     return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Double, ForeignKey, Index, Text, text
+from sqlalchemy import Boolean, Double, ForeignKey, Index, Text, column, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from equinet.db.base import Base, Timestamp3, new_uuid, utcnow
@@ -15,6 +15,8 @@ class User(Base):
     __table_args__ = (
         Index("User_email_key", "email", unique=True),
         Index("User_latitude_longitude_idx", "latitude", "longitude"),
+        # One account per address whatever its case; serves every lookup by e-mail (0010).
+        Index("User_email_lower_key", func.lower(column("email")), unique=True),
     )
 
     id: Mapped[str] = mapped_column("id", Text, primary_key=True, default=new_uuid)

@@ -30,6 +30,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from equinet.kit.log_privacy import redact
 from equinet.models.operations import MaintenanceMode
 from equinet.ops.metrics import MAINTENANCE_SCOPE_KEY, METRICS_PATH
 
@@ -134,7 +135,11 @@ class MaintenanceCache:
                     state = await read_state(connection)
             except Exception as error:  # the API's own error handling reports a dead database
                 state = self._state or OFF
-                logger.warning("could not read maintenance mode, keeping %s: %r", state, error)
+                logger.warning(
+                    "could not read maintenance mode, keeping %s: %s",
+                    state,
+                    redact(f"{type(error).__name__}: {error}"),
+                )
             self._state = state
             self._read_at = time.monotonic()
             return state

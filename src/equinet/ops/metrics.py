@@ -1,17 +1,27 @@
-"""`GET /metrics` and the ASGI middleware that times every request by its route template."""
+"""`GET /metrics` and the ASGI middleware that times every request by its route template.
+
+`/metrics` answers a bearer METRICS_TOKEN and a loopback client (a scraper on the same host);
+in production nobody else. Outside production it is open unless METRICS_TOKEN is set.
+"""
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import logging
 import time
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from equinet.jobs.repository import queue_counts
 from equinet.kit import metrics
+from equinet.kit.client_ip import client_ip
+from equinet.kit.errors import error_body
+from equinet.settings import Environment, Settings
 
 logger = logging.getLogger("equinet.ops.metrics")
 
@@ -22,8 +32,39 @@ MAINTENANCE_SCOPE_KEY = "equinet.maintenance"
 router = APIRouter()
 
 
+METRICS_REFUSED = "Mätvärdena kräver en giltig token."
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def may_read_metrics(scope: Scope, settings: Settings) -> bool:
+    token = settings.metrics_token
+    if token:
+        authorization = dict(scope.get("headers", [])).get(b"authorization", b"")
+        scheme, _, credentials = authorization.decode("latin-1").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(
+            credentials.strip().encode(), token.encode()
+        ):
+            return True
+    # The client as the rate limits see it: a proxy's X-Forwarded-For only from TRUSTED_PROXIES.
+    if _is_loopback(client_ip(scope, settings.trusted_proxies)):
+        return True
+    return not token and settings.equinet_env is not Environment.production
+
+
 @router.get(METRICS_PATH, include_in_schema=False)
 async def metrics_endpoint(request: Request) -> Response:
+    if not may_read_metrics(request.scope, request.app.state.settings):
+        return JSONResponse(
+            error_body(METRICS_REFUSED, "MetricsTokenRequired"),
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer", "Cache-Control": "no-store"},
+        )
     engine = getattr(request.app.state, "engine", None)
     if engine is not None:
         metrics.refresh_pool_gauges(engine.pool)

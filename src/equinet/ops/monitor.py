@@ -269,9 +269,11 @@ def parse_metrics(body: str, at: float) -> AppSample:
     return AppSample(at, started, server_errors, buckets, by_status)
 
 
-async def scrape_app(url: str, *, at: float | None = None) -> AppSample:
-    """GET `url`/metrics; raises httpx.HTTPError when the app does not answer."""
-    async with httpx.AsyncClient(timeout=_SCRAPE_TIMEOUT_SECONDS) as client:
+async def scrape_app(url: str, *, at: float | None = None, token: str | None = None) -> AppSample:
+    """GET `url`/metrics (with METRICS_TOKEN when set); raises httpx.HTTPError when the app
+    does not answer."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient(timeout=_SCRAPE_TIMEOUT_SECONDS, headers=headers) as client:
         response = await client.get(url.rstrip("/") + "/metrics")
         response.raise_for_status()
     return parse_metrics(response.text, time.time() if at is None else at)
@@ -395,7 +397,7 @@ class AppReport:
 async def app_report(settings: Settings, *, record: bool = True) -> AppReport:
     url = settings.monitor_app_url
     try:
-        sample = await scrape_app(url)
+        sample = await scrape_app(url, token=settings.metrics_token)
     except httpx.HTTPError as error:
         return AppReport(url, unreachable=f"{type(error).__name__}: {error}".rstrip(": "))
     history = History(settings.monitor_history_file)

@@ -95,6 +95,6 @@ async def provider_reviews(
     return await service.provider_reviews(
         db,
         provider_id,
-        page=max(1, service.lenient_int(page, 1)),
+        page=max(1, service.bounded_int(page, 1, maximum=service.MAX_PAGE, field="page")),
         limit=min(50, max(1, service.lenient_int(limit, 10))),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import Field, HttpUrl, StringConstraints, model_validator
+from pydantic import Field, HttpUrl, StringConstraints, field_validator, model_validator
 
 from equinet.kit.api_model import ApiModel
 from equinet.kit.money import Money
@@ -152,6 +152,14 @@ class ProviderUpdate(ApiModel):
     profile_image_url: HttpUrl | None = None
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
+
+    @field_validator("business_name")
+    @classmethod
+    def _business_name_cannot_be_removed(cls, value: str | None) -> str | None:
+        # Leaving the field out keeps the name; an explicit null would empty a required column.
+        if value is None:
+            raise ValueError("Företagsnamn får inte vara tomt")
+        return value
 
     @model_validator(mode="after")
     def _coordinates_come_in_pairs(self) -> ProviderUpdate:

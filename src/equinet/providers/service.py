@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from equinet.kit.errors import EquinetError, NotFound
+from equinet.kit.errors import EquinetError, InvalidValue, NotFound
+from equinet.kit.i18n import gettext
 from equinet.models import User
 from equinet.providers import repository
 from equinet.providers.cache import ProviderListingCache, invalidate_provider_listings
@@ -76,6 +77,27 @@ def lenient_int(value: str | None, default: int) -> int:
         return default
 
 
+# Far beyond any real page, far below the database's integer range.
+MAX_OFFSET = 100_000
+MAX_PAGE = 10_000
+
+
+def bounded_int(value: str | None, default: int, *, maximum: int, field: str) -> int:
+    """`lenient_int`, refusing (422) a number above `maximum` instead of passing it to SQL."""
+    number = lenient_int(value, default)
+    if number > maximum:
+        raise InvalidValue(
+            details=[
+                {
+                    "field": field,
+                    "message": gettext("Värdet får vara högst {maximum}").format(maximum=maximum),
+                    "type": "less_than_equal",
+                }
+            ]
+        )
+    return number
+
+
 def _number(value: str, error: str) -> float:
     try:
         number = float(value)
@@ -127,7 +149,7 @@ def parse_listing_query(
         search=sanitize_search_query(search),
         near=near,
         limit=min(MAX_LIMIT, max(1, lenient_int(limit, MAX_LIMIT))),
-        offset=max(0, lenient_int(offset, 0)),
+        offset=max(0, bounded_int(offset, 0, maximum=MAX_OFFSET, field="offset")),
     )
 
 

@@ -7,7 +7,7 @@ procrastinate to a version that changes its schema needs a new revision that run
 package's migration scripts (`procrastinate/sql/migrations/`) for the versions in between.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-01
 """
 
@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.util import await_
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
