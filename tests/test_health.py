@@ -24,4 +24,4 @@ async def test_openapi_docs_are_served(client: httpx.AsyncClient) -> None:
 async def test_unknown_path_is_a_json_404(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/no-such-thing")
     assert response.status_code == 404
-    assert response.json() == {"error": "Sidan eller resursen finns inte", "code": "NotFound"}
+    assert response.json() == {"error": "Sidan eller resursen finns inte", "code": "NOT_FOUND"}

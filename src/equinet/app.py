@@ -6,10 +6,12 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from equinet import __version__
-from equinet.accounts.lookup import is_admin_request, missing_login, rate_limit_user_id
+from equinet.accounts.dependencies import Forbidden, Unauthorized
+from equinet.accounts.lookup import is_admin_request, missing_login, needs_login, rate_limit_user_id
 from equinet.accounts.router import router as accounts_router
 from equinet.availability.router import router as availability_router
 from equinet.bookings.router import customers_router
@@ -22,6 +24,8 @@ from equinet.health.router import router as health_router
 from equinet.kit.csrf import CsrfMiddleware
 from equinet.kit.errors import install_error_handlers
 from equinet.kit.i18n import LocaleMiddleware
+from equinet.kit.openapi import declare_shared_errors, install_openapi
+from equinet.kit.query_params import reject_unknown_query_parameters
 from equinet.kit.rate_limit import RateLimiter, RateLimitMiddleware
 from equinet.kit.security_headers import SecurityHeadersMiddleware
 from equinet.kit.sentry import init_sentry
@@ -77,14 +81,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await app.state.redis.aclose()
             await engine.dispose()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc from the fastapi-offline package: /docs works with no internet.
+    app = FastAPIOffline(
         title="Equinet",
         version=__version__,
         summary="Booking platform for horse care",
         lifespan=lifespan,
+        dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.state.settings = settings
     install_error_handlers(app)
+    declare_shared_errors(
+        [
+            health_router,
+            accounts_router,
+            bookings_router,
+            payments_router,
+            customers_router,
+            reviews_router,
+            notifications_router,
+            providers_router,
+            availability_router,
+            catalog_router,
+        ],
+        needs_login=needs_login,
+        login_errors=(Unauthorized, Forbidden),
+    )
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(accounts_router)
@@ -96,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(providers_router)
     app.include_router(availability_router)
     app.include_router(catalog_router)
+    install_openapi(app, cookie_name=settings.session_cookie_name)
     # Maintenance mode lets admins through: resolved from the session token, read-only.
     app.state.admin_check = is_admin_request
     # An anonymous call with an unreadable body still gets the protected route's 401.
@@ -109,7 +132,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(MaintenanceMiddleware)
     app.add_middleware(RequestMetricsMiddleware)
     # Outermost: every response, maintenance 503s and 429s included, carries the headers.
-    docs_paths = tuple(path for path in (app.docs_url, app.redoc_url) if path)
-    app.add_middleware(SecurityHeadersMiddleware, settings=settings, docs_paths=docs_paths)
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings)
     init_sentry(settings)
     return app

@@ -120,7 +120,7 @@ async def test_paid_confirmed_or_completed_bookings_are_never_hard_deleted(
     for booking in (early, completed):
         response = await client.delete(f"/api/bookings/{booking.id}", headers=headers)
         assert response.status_code == 409
-        assert response.json()["code"] == "BookingNotDeletable"
+        assert response.json()["code"] == "BOOKING_NOT_DELETABLE"
     assert (
         await db_session.scalar(
             select(func.count()).where(Booking.id.in_([early.id, completed.id]))

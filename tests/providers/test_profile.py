@@ -49,7 +49,7 @@ async def test_inactive_and_unknown_providers_are_not_found(
     for provider_id in (hidden.id, "no-such-provider"):
         response = await client.get(f"/api/providers/{provider_id}")
         assert response.status_code == 404
-        assert response.json() == {"error": "Provider not found", "code": "ProviderNotFound"}
+        assert response.json() == {"error": "Provider not found", "code": "PROVIDER_NOT_FOUND"}
 
 
 async def test_owner_updates_their_profile(
@@ -78,7 +78,7 @@ async def test_a_new_address_needs_its_coordinates(
     url = f"/api/providers/{owner.provider.id}"
     refused = await client.put(url, headers=owner.headers, json={"address": "Nya vägen 9"})
     assert refused.status_code == 400
-    assert refused.json()["code"] == "CoordinatesRequired"
+    assert refused.json()["code"] == "COORDINATES_REQUIRED"
     moved = await client.put(
         url,
         headers=owner.headers,
@@ -101,7 +101,7 @@ async def test_someone_elses_provider_is_the_same_404_as_an_unknown_one(
             f"/api/providers/{provider_id}", headers=owner.headers, json={"businessName": "X"}
         )
         assert response.status_code == 404
-        assert response.json() == {"error": "Provider not found", "code": "ProviderNotFound"}
+        assert response.json() == {"error": "Provider not found", "code": "PROVIDER_NOT_FOUND"}
     await db_session.refresh(other)
     assert other.business_name == "Inte din"
 
@@ -116,7 +116,7 @@ async def test_profile_update_needs_a_login_and_valid_fields(
                 {"latitude": 59.0}):  # fmt: skip
         response = await client.put(url, headers=owner.headers, json=bad)
         assert response.status_code == 422, bad
-        assert response.json()["code"] == "ValidationError"
+        assert response.json()["code"] == "VALIDATION_ERROR"
 
 
 async def test_reviews_are_listed_newest_first_with_paging_and_average(

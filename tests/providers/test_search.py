@@ -170,7 +170,7 @@ async def test_bad_geo_parameters_are_a_400_naming_the_problem(
 ) -> None:
     response = await client.get("/api/providers", params=params)
     assert response.status_code == 400
-    assert response.json() == {"error": message, "code": "InvalidQuery"}
+    assert response.json() == {"error": message, "code": "INVALID_QUERY"}
 
 
 async def test_pages_follow_limit_and_offset(

@@ -22,13 +22,13 @@ from equinet.settings import Settings
 
 class Unauthorized(EquinetError):
     status_code = 401
-    code = "Unauthorized"
+    code = "UNAUTHORIZED"
     message = "Du måste vara inloggad"
 
 
 class Forbidden(EquinetError):
     status_code = 403
-    code = "Forbidden"
+    code = "FORBIDDEN"
     message = "Åtkomst nekad"
 
 
@@ -95,7 +95,7 @@ async def get_current_provider(user: CurrentUser, db: DbSession) -> ProviderAcco
         raise Forbidden("Endast leverantörer kan göra detta")
     provider = await db.scalar(select(Provider).where(Provider.user_id == user.id))
     if provider is None:
-        raise EquinetError("Provider not found", code="ProviderNotFound", status_code=404)
+        raise EquinetError("Provider not found", code="PROVIDER_NOT_FOUND", status_code=404)
     return ProviderAccount(user=user, provider=provider)
 
 

@@ -108,9 +108,10 @@ async def is_admin_request(request: Request) -> bool:
     return bool(found and found[1])
 
 
-def _needs_login(dependant: Any) -> bool:
+def needs_login(dependant: Any) -> bool:
+    """Does a route (its dependant tree) require a logged-in session?"""
     return any(
-        sub.call is get_current_session or _needs_login(sub) for sub in dependant.dependencies
+        sub.call is get_current_session or needs_login(sub) for sub in dependant.dependencies
     )
 
 
@@ -122,7 +123,7 @@ async def missing_login(request: Request) -> EquinetError | None:
     every protected route owes an anonymous caller (the original checked auth first, too).
     """
     dependant = getattr(request.scope.get("route"), "dependant", None)
-    if dependant is None or not _needs_login(dependant):
+    if dependant is None or not needs_login(dependant):
         return None
     token = session_token(request)
     if token and await _active_user(request.app, token) is not None:

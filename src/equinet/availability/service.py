@@ -32,30 +32,30 @@ DEFAULT_SLOT_MINUTES = 30
 
 
 class ProviderNotFound(NotFound):
-    code = "ProviderNotFound"
+    code = "PROVIDER_NOT_FOUND"
     message = "Provider not found"
 
 
 class ServiceNotFound(NotFound):
-    code = "ServiceNotFound"
+    code = "SERVICE_NOT_FOUND"
     message = "Service not found"
 
 
 class ExceptionNotFound(NotFound):
-    code = "ExceptionNotFound"
+    code = "EXCEPTION_NOT_FOUND"
     message = "Exception not found"
 
 
 class InvalidSchedule(EquinetError):
-    code = "InvalidSchedule"
+    code = "INVALID_SCHEDULE"
 
 
 class InvalidException(EquinetError):
-    code = "InvalidException"
+    code = "INVALID_EXCEPTION"
 
 
 class InvalidAvailabilityQuery(EquinetError):
-    code = "InvalidQuery"
+    code = "INVALID_QUERY"
 
 
 def _own(account: ProviderAccount, provider_id: str) -> str:

@@ -36,7 +36,7 @@ _SEARCH_STRIP = re.compile(r"['\";\\%*]")
 
 class ProviderNotFound(EquinetError):
     status_code = 404
-    code = "ProviderNotFound"
+    code = "PROVIDER_NOT_FOUND"
     message = "Provider not found"
 
 
@@ -78,7 +78,7 @@ def _statuses(raw: list[str] | None) -> list[str]:
         raise EquinetError(
             f'Ogiltig bokningsstatus: "{unknown[0]}". '
             "Giltiga värden: pending, confirmed, cancelled, completed",
-            code="InvalidStatus",
+            code="INVALID_STATUS",
         )
     return found
 
@@ -172,7 +172,7 @@ async def search_customers(
 ) -> list[dict[str, Any]]:
     query = sanitize_search_query(q or "")
     if len(query) < 2:
-        raise EquinetError("Sökfråga måste vara minst 2 tecken", code="QueryTooShort")
+        raise EquinetError("Sökfråga måste vara minst 2 tecken", code="QUERY_TOO_SHORT")
     rows = await repository.search_customers(db, provider.id, query)
     return [
         {"id": r.id, "firstName": r.first_name, "lastName": r.last_name, "email": r.email,

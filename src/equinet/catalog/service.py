@@ -15,7 +15,7 @@ from equinet.providers.cache import invalidate_provider_listings
 
 
 class ServiceNotFound(NotFound):
-    code = "ServiceNotFound"
+    code = "SERVICE_NOT_FOUND"
     message = "Service not found"
 
 

@@ -28,13 +28,13 @@ DATE_PATTERN = _DATE.pattern
 
 class InvalidDate(EquinetError):
     status_code = 400
-    code = "InvalidDate"
+    code = "INVALID_DATE"
     message = "Ogiltigt datum. Använd formatet YYYY-MM-DD."
 
 
 class InvalidTime(EquinetError):
     status_code = 400
-    code = "InvalidTime"
+    code = "INVALID_TIME"
     message = "Ogiltig tid. Använd formatet HH:MM."
 
 

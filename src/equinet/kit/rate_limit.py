@@ -159,7 +159,7 @@ class Rejection:
 
 class RateLimited(EquinetError):
     status_code = 429
-    code = "RateLimited"
+    code = "RATE_LIMITED"
     message = "För många förfrågningar. Försök igen om en minut."
 
     @classmethod

@@ -17,7 +17,7 @@ MAX_LIMIT = 50
 
 
 class NotificationNotFound(NotFound):
-    code = "NotificationNotFound"
+    code = "NOTIFICATION_NOT_FOUND"
     message = "Notifikation hittades inte"
 
 

@@ -24,28 +24,28 @@ CURRENCY = "SEK"
 
 
 class BookingNotFound(NotFound):
-    code = "BookingNotFound"
+    code = "BOOKING_NOT_FOUND"
     message = "Bokning hittades inte"
 
 
 class AlreadyPaid(EquinetError):
-    code = "AlreadyPaid"
+    code = "ALREADY_PAID"
     message = "Bokningen är redan betald"
 
 
 class NotPayable(EquinetError):
-    code = "BookingNotConfirmed"
+    code = "BOOKING_NOT_CONFIRMED"
     message = "Bokningen måste vara bekräftad innan betalning kan göras"
 
 
 class PaymentFailed(EquinetError):
     status_code = 402
-    code = "PaymentFailed"
+    code = "PAYMENT_FAILED"
     message = "Kunde inte genomföra betalningen"
 
 
 class NoPayment(EquinetError):
-    code = "NoPayment"
+    code = "NO_PAYMENT"
     message = "Ingen betalning hittades för denna bokning"
 
 

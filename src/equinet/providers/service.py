@@ -48,16 +48,16 @@ _WHITESPACE = re.compile(r"\s+")
 
 
 class ProviderNotFound(NotFound):
-    code = "ProviderNotFound"
+    code = "PROVIDER_NOT_FOUND"
     message = "Provider not found"
 
 
 class InvalidProviderQuery(EquinetError):
-    code = "InvalidQuery"
+    code = "INVALID_QUERY"
 
 
 class CoordinatesRequired(EquinetError):
-    code = "CoordinatesRequired"
+    code = "COORDINATES_REQUIRED"
     message = "Adressen har ändrats: ange latitude och longitude för den nya adressen"
 
 
