@@ -84,6 +84,8 @@ ACCESS: dict[tuple[str, str], Role] = {
     ("POST", "/api/services"): "provider",
     ("PUT", "/api/services/{service_id}"): "provider",
     ("DELETE", "/api/services/{service_id}"): "provider",
+    # geocoding: public, its own limiter (30 a minute per IP)
+    ("GET", "/api/geocode"): "public",
 }
 
 # Framework pages that answer HTML, not the JSON error shape.

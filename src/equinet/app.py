@@ -20,6 +20,7 @@ from equinet.catalog.router import router as catalog_router
 from equinet.db.engine import create_engine, create_sessionmaker, wait_for_database
 from equinet.db.environment_stamp import check_stamp
 from equinet.db.targets import app_database
+from equinet.geocoding.router import router as geocoding_router
 from equinet.health.router import router as health_router
 from equinet.kit.csrf import CsrfMiddleware
 from equinet.kit.errors import install_error_handlers
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             providers_router,
             availability_router,
             catalog_router,
+            geocoding_router,
         ],
         needs_login=needs_login,
         login_errors=(Unauthorized, Forbidden),
@@ -118,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(providers_router)
     app.include_router(availability_router)
     app.include_router(catalog_router)
+    app.include_router(geocoding_router)
     install_openapi(app, cookie_name=settings.session_cookie_name)
     # Maintenance mode lets admins through: resolved from the session token, read-only.
     app.state.admin_check = is_admin_request

@@ -87,7 +87,7 @@ async def test_provider_user_without_provider_row_gets_404(
     lonely = await factories.user(db_session, user_type="provider")
     response = await client.get("/api/bookings", headers=await auth(db_session, lonely, settings))
     assert response.status_code == 404
-    assert response.json()["error"] == "Provider not found"
+    assert response.json()["error"] == "Leverantören hittades inte"
 
 
 async def test_pending_booking_can_be_deleted_and_the_provider_hears(

@@ -97,7 +97,7 @@ async def test_only_logged_in_providers_with_a_profile_manage_services(
         "/api/services", headers=await auth(db_session, without_profile, settings)
     )
     assert response.status_code == 404
-    assert response.json()["error"] == "Provider not found"
+    assert response.json()["error"] == "Leverantören hittades inte"
 
 
 async def test_the_list_holds_all_my_services_newest_first_and_nobody_elses(
@@ -148,7 +148,7 @@ async def test_another_providers_service_is_not_found(
     for service_id in (theirs.id, "no-such-service"):
         put = await client.put(f"/api/services/{service_id}", headers=owner.headers, json=VALID)
         assert put.status_code == 404
-        assert put.json() == {"error": "Service not found", "code": "SERVICE_NOT_FOUND"}
+        assert put.json() == {"error": "Tjänsten hittades inte", "code": "SERVICE_NOT_FOUND"}
         deleted = await client.delete(f"/api/services/{service_id}", headers=owner.headers)
         assert deleted.status_code == 404
     await db_session.refresh(theirs)

@@ -69,9 +69,3 @@ class UserNotFound(EquinetError):
     status_code = 404
     code = "USER_NOT_FOUND"
     message = "Användaren hittades inte"
-
-
-class ProviderProfileNotFound(EquinetError):
-    status_code = 404
-    code = "PROVIDER_NOT_FOUND"
-    message = "Leverantörsprofilen hittades inte"

@@ -13,17 +13,16 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.types import Scope
 
+from equinet.accounts import repository
 from equinet.accounts.dependencies import Unauthorized, get_current_session, session_token
 from equinet.accounts.sessions import hash_token
 from equinet.db.base import utcnow
 from equinet.db.session import get_sessionmaker
 from equinet.kit.errors import EquinetError
-from equinet.models import Session, User
 
 # A token's user id is remembered this long for rate-limit keys (a revoked session may keep
 # counting under its user for this long; authentication itself never uses this cache).
@@ -47,20 +46,9 @@ async def _active_user(app: Any, token: str) -> tuple[str, bool] | None:
     now = utcnow()
     idle_limit = now - timedelta(minutes=settings.session_idle_minutes)
     async with app_sessionmaker(app)() as db:
-        row = (
-            await db.execute(
-                select(User.id, User.is_admin)
-                .join(Session, Session.user_id == User.id)
-                .where(
-                    Session.token_hash == hash_token(token),
-                    Session.revoked_at.is_(None),
-                    Session.expires_at > now,
-                    Session.last_seen_at > idle_limit,
-                )
-            )
-        ).first()
+        found = await repository.session_user_id(db, hash_token(token), now, idle_limit)
         await db.rollback()
-    return (row.id, row.is_admin) if row is not None else None
+    return found
 
 
 class UserIdCache:

@@ -233,9 +233,9 @@ async def get_provider_profile(account: CurrentProvider) -> ProviderProfileOut:
     summary="Edit my provider profile",
 )
 async def put_provider_profile(
-    body: ProviderProfileIn, account: CurrentProvider, db: DbSession
+    body: ProviderProfileIn, account: CurrentProvider, db: DbSession, settings: AppSettings
 ) -> ProviderProfileOut:
-    return await service.update_provider_profile(db, account.user, body)
+    return await service.update_provider_profile(db, settings, account.user, account.provider, body)
 
 
 @router.get(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from equinet.accounts.dependencies import CurrentProvider
 from equinet.availability import service
@@ -17,6 +17,7 @@ from equinet.availability.schemas import (
     WeeklyHoursOut,
 )
 from equinet.db.session import DbSession
+from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
 
 router = APIRouter(prefix="/api/providers/{provider_id}", tags=["availability"])
@@ -70,11 +71,15 @@ async def replace_schedule(
 @router.get("/availability-exceptions", summary="Date exceptions in a range (public)")
 async def list_exceptions(
     provider_id: str,
+    request: Request,
+    response: Response,
     db: DbSession,
+    page: Annotated[PageRequest, Depends(paginated(default=100, cap=366))],
     from_: Annotated[str | None, Query(alias="from")] = None,
     to: OptionalText = None,
 ) -> list[ExceptionOut]:
-    rows = await service.exceptions_between(db, provider_id, from_, to)
+    rows, has_more = await service.exceptions_between(db, provider_id, from_, to, page)
+    page_headers(response, request, page, has_more)
     return [ExceptionOut.model_validate(row) for row in rows]
 
 

@@ -102,6 +102,8 @@ async def list_bookings(
     statuses: Sequence[str] = (),
     date_from: date | None = None,
     date_to: date | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> Sequence[Any]:
     statement = _detail_select()
     if provider_id is not None:
@@ -116,7 +118,9 @@ async def list_bookings(
         statement = statement.where(Booking.booking_date <= booking_date_column(date_to))
     statement = statement.order_by(
         Booking.booking_date.desc(), Booking.start_time.desc(), Booking.id
-    )
+    ).offset(offset)
+    if limit is not None:
+        statement = statement.limit(limit)
     # Core on the session's connection: the rows are plain tuples, so the ORM's result
     # machinery (per-row loading) is skipped for what can be hundreds of rows.
     connection = await db.connection()

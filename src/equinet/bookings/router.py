@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import TypeAdapter
-from sqlalchemy import select
 
 from equinet.accounts.dependencies import CurrentUser, Forbidden
 from equinet.bookings import idempotency, repository, service
@@ -18,8 +17,10 @@ from equinet.bookings.schemas import CreateBookingIn, ManualBookingIn, UpdateBoo
 from equinet.db.session import DbSession
 from equinet.kit.dates import parse_date
 from equinet.kit.errors import EquinetError
+from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.models import Provider, User
+from equinet.providers.service import provider_of_user
 from equinet.settings import Settings
 
 router = APIRouter(prefix="/api/bookings", tags=["bookings"])
@@ -34,12 +35,6 @@ limit_route("GET", "/api/customers/{customer_id}/horses", "api")
 _SEARCH_STRIP = re.compile(r"['\";\\%*]")
 
 
-class ProviderNotFound(EquinetError):
-    status_code = 404
-    code = "PROVIDER_NOT_FOUND"
-    message = "Provider not found"
-
-
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
@@ -48,10 +43,7 @@ def _settings(request: Request) -> Settings:
 async def _provider_of(db: DbSession, user: User) -> Provider | None:
     if user.user_type != "provider":
         return None
-    provider = await db.scalar(select(Provider).where(Provider.user_id == user.id))
-    if provider is None:
-        raise ProviderNotFound()
-    return provider
+    return await provider_of_user(db, user)
 
 
 def _provider_only(message: str) -> Any:
@@ -90,8 +82,10 @@ _BOOKING_LIST = TypeAdapter(list[dict[str, Any]])
 
 @router.get("", response_model=list[dict[str, Any]])
 async def list_bookings(
+    request: Request,
     db: DbSession,
     user: CurrentUser,
+    page: Annotated[PageRequest, Depends(paginated(default=100, cap=100))],
     status: Annotated[list[str] | None, Query(description="e.g. pending,confirmed")] = None,
     date_from: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD")] = None,
     date_to: Annotated[str | None, Query(alias="to", description="YYYY-MM-DD")] = None,
@@ -100,10 +94,12 @@ async def list_bookings(
     actor = service.Actor(user, provider.id if provider else None)
     first: date | None = parse_date(date_from) if date_from else None
     last: date | None = parse_date(date_to) if date_to else None
-    rows = await service.list_bookings(
-        db, actor, statuses=_statuses(status), date_from=first, date_to=last
+    rows, has_more = await service.list_bookings(
+        db, actor, statuses=_statuses(status), date_from=first, date_to=last, page=page
     )
-    return Response(_BOOKING_LIST.dump_json(rows, by_alias=True), media_type="application/json")
+    response = Response(_BOOKING_LIST.dump_json(rows, by_alias=True), media_type="application/json")
+    page_headers(response, request, page, has_more)
+    return response
 
 
 @router.post("", status_code=201)

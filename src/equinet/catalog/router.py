@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from equinet.accounts.dependencies import CurrentProvider
 from equinet.catalog import service
 from equinet.catalog.schemas import ServiceDeleted, ServiceIn, ServiceOut, ServiceUpdate
 from equinet.db.session import DbSession
+from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
 
 router = APIRouter(prefix="/api/services", tags=["services"])
 
 limit_route("POST", "/api/services", "serviceCreate")
 
+Page = Annotated[PageRequest, Depends(paginated(default=100, cap=100))]
 
-@router.get("", summary="All my services, active and inactive, newest first")
-async def list_services(account: CurrentProvider, db: DbSession) -> list[ServiceOut]:
-    rows = await service.list_services(db, account.provider.id)
+
+@router.get("", summary="My services, active and inactive, newest first (paginated)")
+async def list_services(
+    request: Request, response: Response, account: CurrentProvider, db: DbSession, page: Page
+) -> list[ServiceOut]:
+    rows, has_more = await service.list_services(db, account.provider.id, page)
+    page_headers(response, request, page, has_more)
     return [ServiceOut.model_validate(row) for row in rows]
 
 

@@ -15,7 +15,7 @@ from equinet.db.engine import create_engine, wait_for_database
 from equinet.db.targets import app_database, direct_database, ensure_database_exists
 from equinet.db.urls import DatabaseTarget
 from equinet.ops import database
-from equinet.settings import Settings
+from equinet.settings import Settings, get_settings
 
 
 async def _preflight(settings: Settings, target: DatabaseTarget) -> None:
@@ -47,10 +47,16 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
 ) -> None:
     """Start Equinet (migrating and seeding the embedded database in development)."""
+    if host is not None:
+        os.environ["HOST"] = host
+    if port is not None:
+        # The app (and its workers) read the same settings: e-mail links follow the port.
+        os.environ["PORT"] = str(port)
+    get_settings.cache_clear()
     settings = load_settings()
     configure_logging(settings.log_level)
-    host = host or settings.host
-    port = port or settings.port
+    host = settings.host
+    port = settings.port
     target = run(_with_target(settings))
     where = target.describe()
     if settings.uses_embedded_database:

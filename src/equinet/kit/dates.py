@@ -41,11 +41,15 @@ class InvalidTime(EquinetError):
 def parse_date(value: str) -> date:
     """ "YYYY-MM-DD" → date; anything else (also 2026-02-30) is a 400 InvalidDate."""
     if not _DATE.match(value or ""):
-        raise InvalidDate(f'Invalid date format: "{value}". Expected YYYY-MM-DD.')
+        raise InvalidDate(
+            'Ogiltigt datum: "{value}". Använd formatet ÅÅÅÅ-MM-DD.', values={"value": value}
+        )
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidDate(f'Invalid date: "{value}". Expected YYYY-MM-DD.') from None
+        raise InvalidDate(
+            'Ogiltigt datum: "{value}". Använd formatet ÅÅÅÅ-MM-DD.', values={"value": value}
+        ) from None
 
 
 def format_date(day: date) -> str:

@@ -46,8 +46,11 @@ class EquinetError(Exception):
         status_code: int | None = None,
         details: Any = None,
         headers: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
     ) -> None:
         self.message = message or self.message
+        # Filled into the message's `{name}` placeholders after it is translated.
+        self.values = values or {}
         self.code = code or self.code
         self.status_code = status_code or self.status_code
         self.details = details
@@ -148,8 +151,10 @@ class InternalError(EquinetError):
     message = "Ett internt fel uppstod"
 
 
-def error_body(message: str, code: str, details: Any = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"error": gettext(message), "code": code}
+def error_body(
+    message: str, code: str, details: Any = None, values: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": gettext(message, **(values or {})), "code": code}
     if details is not None:
         body["details"] = details
     return body
@@ -157,7 +162,7 @@ def error_body(message: str, code: str, details: Any = None) -> dict[str, Any]:
 
 def error_response(error: EquinetError) -> JSONResponse:
     return JSONResponse(
-        jsonable_encoder(error_body(error.message, error.code, error.details)),
+        jsonable_encoder(error_body(error.message, error.code, error.details, error.values)),
         status_code=error.status_code,
         headers=error.headers,
     )

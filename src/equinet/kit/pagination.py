@@ -8,8 +8,8 @@ is a 422. Bodies keep their shapes; every page answers with `X-Limit`, `X-Offset
 more than asked to know whether another page exists, so no count query is needed.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: FastAPI reads the closure's annotations, which
+# refer to its arguments, at definition time.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
