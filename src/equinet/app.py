@@ -19,6 +19,7 @@ from equinet.bookings.router import router as bookings_router
 from equinet.catalog.router import router as catalog_router
 from equinet.db.engine import create_engine, create_sessionmaker, wait_for_database
 from equinet.db.environment_stamp import check_stamp
+from equinet.db.migrations import revision_chain
 from equinet.db.targets import app_database
 from equinet.geocoding.router import router as geocoding_router
 from equinet.health.router import router as health_router
@@ -57,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.engine = engine
             app.state.sessionmaker = create_sessionmaker(engine)
             app.state.database = target
+            # /api/health compares with the scripts' head: read once, not on every call.
+            app.state.revision_chain = revision_chain()
             app.state.redis = None
             if settings.redis_url:
                 from redis.asyncio import Redis

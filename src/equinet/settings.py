@@ -83,8 +83,9 @@ class Settings(BaseSettings):
     maintenance_cache_seconds: float = Field(2.0, ge=0)
     maintenance_retry_after_seconds: int = Field(120, ge=1)
 
-    # Monitoring (O1-O5): `equinet monitor` scrapes the running app's /metrics at this URL.
-    monitor_app_url: str = "http://127.0.0.1:8000"
+    # Monitoring (O1-O5): `equinet monitor` scrapes the running app's /metrics at this URL;
+    # unset, where `equinet serve` of this checkout listens (else HOST and PORT).
+    monitor_app_url: str = ""
     # `monitor` keeps a small time series of the app's counters here to measure "per hour".
     monitor_history_file: Path = Field(
         default_factory=lambda: PROJECT_ROOT / ".equinet" / "monitor-history.json"

@@ -15,6 +15,7 @@ from equinet.db.engine import create_engine, wait_for_database
 from equinet.db.targets import app_database, direct_database, ensure_database_exists
 from equinet.db.urls import DatabaseTarget
 from equinet.ops import database
+from equinet.ops.listening import record
 from equinet.settings import Settings, get_settings
 
 
@@ -66,6 +67,8 @@ def serve(
     console.print(f"[bold green]Equinet[/] ({settings.equinet_env}) on http://{host}:{port}")
     console.print(f"database: {where}")
     console.print(f"API docs: http://{host}:{port}/docs")
+    # `equinet monitor` in another shell finds the app here.
+    record(host, port)
     import uvicorn
 
     uvicorn.run(
