@@ -98,3 +98,13 @@ class IdempotencyKeyReused(Conflict):
 class InvalidIdempotencyKey(EquinetError):
     code = "INVALID_IDEMPOTENCY_KEY"
     message = "Idempotency-Key måste vara 1-255 synliga tecken"
+
+
+class InvalidStatusFilter(EquinetError):
+    code = "INVALID_STATUS"
+    message = 'Ogiltig bokningsstatus: "{status}". Giltiga värden: pending, confirmed, cancelled, completed'
+
+
+class QueryTooShort(EquinetError):
+    code = "QUERY_TOO_SHORT"
+    message = "Sökfråga måste vara minst 2 tecken"

@@ -11,15 +11,38 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import TypeAdapter
 
 from equinet.accounts.dependencies import CurrentUser, Forbidden
+from equinet.availability.exceptions import SlotUnavailable
 from equinet.bookings import idempotency, repository, service
-from equinet.bookings.exceptions import CustomerNotFound
+from equinet.bookings.exceptions import (
+    BookingExists,
+    BookingNotDeletable,
+    BookingNotFound,
+    ConcurrentStatusChange,
+    CustomerEmailTaken,
+    CustomerNotFound,
+    HorseAlreadyBooked,
+    HorseNotFound,
+    IdempotencyKeyReused,
+    InactiveProvider,
+    InactiveService,
+    InvalidIdempotencyKey,
+    InvalidRouteOrder,
+    InvalidStatusFilter,
+    InvalidStatusTransition,
+    InvalidTimes,
+    PastDate,
+    QueryTooShort,
+    SelfBooking,
+    ServiceProviderMismatch,
+)
 from equinet.bookings.schemas import CreateBookingIn, ManualBookingIn, UpdateBookingIn
 from equinet.db.session import DbSession
-from equinet.kit.dates import parse_date
-from equinet.kit.errors import EquinetError
+from equinet.kit.dates import InvalidDate, parse_date
+from equinet.kit.errors import errors
 from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.models import Provider, User
+from equinet.providers.exceptions import ProviderNotFound
 from equinet.providers.service import provider_of_user
 from equinet.settings import Settings
 
@@ -67,11 +90,7 @@ def _statuses(raw: list[str] | None) -> list[str]:
     found = [part.strip() for value in raw or [] for part in value.split(",") if part.strip()]
     unknown = [s for s in found if s not in allowed]
     if unknown:
-        raise EquinetError(
-            f'Ogiltig bokningsstatus: "{unknown[0]}". '
-            "Giltiga värden: pending, confirmed, cancelled, completed",
-            code="INVALID_STATUS",
-        )
+        raise InvalidStatusFilter(values={"status": unknown[0]})
     return found
 
 
@@ -80,7 +99,11 @@ def _statuses(raw: list[str] | None) -> list[str]:
 _BOOKING_LIST = TypeAdapter(list[dict[str, Any]])
 
 
-@router.get("", response_model=list[dict[str, Any]])
+@router.get(
+    "",
+    response_model=list[dict[str, Any]],
+    responses=errors(InvalidStatusFilter, InvalidDate, ProviderNotFound),
+)
 async def list_bookings(
     request: Request,
     db: DbSession,
@@ -102,7 +125,25 @@ async def list_bookings(
     return response
 
 
-@router.post("", status_code=201)
+@router.post(
+    "",
+    status_code=201,
+    responses=errors(
+        PastDate,
+        InactiveService,
+        ServiceProviderMismatch,
+        InactiveProvider,
+        SelfBooking,
+        InvalidTimes,
+        InvalidRouteOrder,
+        HorseNotFound,
+        HorseAlreadyBooked,
+        BookingExists,
+        SlotUnavailable,
+        IdempotencyKeyReused,
+        InvalidIdempotencyKey,
+    ),
+)
 async def create_booking(
     request: Request,
     db: DbSession,
@@ -127,14 +168,33 @@ async def create_booking(
     return JSONResponse(created, status_code=201)
 
 
-@router.post("/manual", status_code=201)
+@router.post(
+    "/manual",
+    status_code=201,
+    responses=errors(
+        PastDate,
+        InactiveService,
+        InvalidTimes,
+        HorseNotFound,
+        BookingExists,
+        SlotUnavailable,
+        CustomerNotFound,
+        CustomerEmailTaken,
+        ProviderNotFound,
+    ),
+)
 async def create_manual_booking(
     request: Request, db: DbSession, provider: ManualBookingProvider, body: ManualBookingIn
 ) -> dict[str, Any]:
     return await service.create_manual_booking(db, _settings(request), provider, body)
 
 
-@router.put("/{booking_id}")
+@router.put(
+    "/{booking_id}",
+    responses=errors(
+        BookingNotFound, InvalidStatusTransition, ConcurrentStatusChange, ProviderNotFound
+    ),
+)
 async def update_booking(
     request: Request, db: DbSession, user: CurrentUser, booking_id: str, body: UpdateBookingIn
 ) -> dict[str, Any]:
@@ -142,7 +202,9 @@ async def update_booking(
     return await service.update_status(db, _settings(request), user, provider, booking_id, body)
 
 
-@router.delete("/{booking_id}")
+@router.delete(
+    "/{booking_id}", responses=errors(BookingNotFound, BookingNotDeletable, ProviderNotFound)
+)
 async def delete_booking(db: DbSession, user: CurrentUser, booking_id: str) -> dict[str, str]:
     provider = await _provider_of(db, user)
     await service.delete_booking(db, user, provider, booking_id)
@@ -162,13 +224,13 @@ def sanitize_search_query(value: str) -> str:
     return " ".join(_SEARCH_STRIP.sub("", value.strip())[:100].split())
 
 
-@customers_router.get("/search")
+@customers_router.get("/search", responses=errors(QueryTooShort, ProviderNotFound))
 async def search_customers(
     db: DbSession, provider: SearchingProvider, q: str | None = None
 ) -> list[dict[str, Any]]:
     query = sanitize_search_query(q or "")
     if len(query) < 2:
-        raise EquinetError("Sökfråga måste vara minst 2 tecken", code="QUERY_TOO_SHORT")
+        raise QueryTooShort()
     rows = await repository.search_customers(db, provider.id, query)
     return [
         {"id": r.id, "firstName": r.first_name, "lastName": r.last_name, "email": r.email,
@@ -177,7 +239,7 @@ async def search_customers(
     ]  # fmt: skip
 
 
-@customers_router.get("/{customer_id}/horses")
+@customers_router.get("/{customer_id}/horses", responses=errors(CustomerNotFound, ProviderNotFound))
 async def customer_horses(
     db: DbSession, provider: HorseViewingProvider, customer_id: str
 ) -> list[dict[str, Any]]:

@@ -9,7 +9,9 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from equinet.accounts.dependencies import CurrentProvider
 from equinet.catalog import service
 from equinet.catalog.schemas import ServiceDeleted, ServiceIn, ServiceOut, ServiceUpdate
+from equinet.catalog.service import ServiceNotFound
 from equinet.db.session import DbSession
+from equinet.kit.errors import errors
 from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
 
@@ -35,7 +37,9 @@ async def create_service(account: CurrentProvider, db: DbSession, body: ServiceI
     return ServiceOut.model_validate(created)
 
 
-@router.put("/{service_id}", summary="Replace one of my services")
+@router.put(
+    "/{service_id}", summary="Replace one of my services", responses=errors(ServiceNotFound)
+)
 async def replace_service(
     service_id: str, account: CurrentProvider, db: DbSession, body: ServiceUpdate
 ) -> ServiceOut:
@@ -43,7 +47,11 @@ async def replace_service(
     return ServiceOut.model_validate(updated)
 
 
-@router.delete("/{service_id}", summary="Withdraw one of my services (kept for its bookings)")
+@router.delete(
+    "/{service_id}",
+    summary="Withdraw one of my services (kept for its bookings)",
+    responses=errors(ServiceNotFound),
+)
 async def delete_service(
     service_id: str, account: CurrentProvider, db: DbSession
 ) -> ServiceDeleted:

@@ -34,8 +34,6 @@ class EquinetError(Exception):
 
     status_code = 400
     code = "BAD_REQUEST"
-    # Codes raised ad hoc (`EquinetError(..., code="X")`) are listed here for the code table.
-    also_raises: tuple[tuple[int, str, str], ...] = ()
     message = "Ogiltig förfrågan"
 
     def __init__(
@@ -127,8 +125,13 @@ def errors(*kinds: type[EquinetError]) -> dict[int | str, dict[str, Any]]:
         by_status.setdefault(kind.status_code, [])
         if line not in by_status[kind.status_code]:
             by_status[kind.status_code].append(line)
+    # Errors are JSON even on routes whose success is HTML or PDF (the receipt).
     return {
-        status: {"model": ErrorBody, "description": "; ".join(lines)}
+        status: {
+            "model": ErrorBody,
+            "description": "; ".join(lines),
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+        }
         for status, lines in sorted(by_status.items())
     }
 

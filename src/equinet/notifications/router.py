@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from equinet.accounts.dependencies import CurrentUser
 from equinet.db.session import DbSession
+from equinet.kit.errors import errors
 from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.notifications import repository, service
 from equinet.notifications.schemas import (
@@ -16,6 +17,7 @@ from equinet.notifications.schemas import (
     NotificationOut,
     UnreadCount,
 )
+from equinet.notifications.service import NotificationNotFound
 
 router = APIRouter(prefix="/api/notifications", tags=["notifications"])
 
@@ -47,7 +49,10 @@ async def unread_count(db: DbSession, user: CurrentUser) -> UnreadCount:
 
 
 @router.put(
-    "/{notification_id}", response_model=NotificationDetailOut, response_model_by_alias=True
+    "/{notification_id}",
+    response_model=NotificationDetailOut,
+    response_model_by_alias=True,
+    responses=errors(NotificationNotFound),
 )
 async def mark_read(
     db: DbSession, user: CurrentUser, notification_id: str

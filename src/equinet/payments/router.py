@@ -9,13 +9,24 @@ from fastapi.responses import HTMLResponse, Response
 
 from equinet.accounts.dependencies import CurrentUser
 from equinet.db.session import DbSession
+from equinet.kit.errors import errors
 from equinet.payments import receipt, service
 from equinet.payments.gateway import default_gateway
+from equinet.payments.service import (
+    AlreadyPaid,
+    BookingNotFound,
+    NoPayment,
+    NotPayable,
+    PaymentFailed,
+)
 
 router = APIRouter(prefix="/api/bookings", tags=["payments"])
 
 
-@router.post("/{booking_id}/payment")
+@router.post(
+    "/{booking_id}/payment",
+    responses=errors(BookingNotFound, AlreadyPaid, NotPayable, PaymentFailed),
+)
 async def pay_booking(
     request: Request, db: DbSession, user: CurrentUser, booking_id: str
 ) -> dict[str, Any]:
@@ -24,7 +35,7 @@ async def pay_booking(
     return await service.pay(db, request.app.state.settings, gateway, user.id, booking_id)
 
 
-@router.get("/{booking_id}/payment")
+@router.get("/{booking_id}/payment", responses=errors(BookingNotFound, NoPayment))
 async def get_payment(db: DbSession, user: CurrentUser, booking_id: str) -> dict[str, Any]:
     return await service.payment_status(db, user.id, booking_id)
 
@@ -32,7 +43,10 @@ async def get_payment(db: DbSession, user: CurrentUser, booking_id: str) -> dict
 @router.get(
     "/{booking_id}/receipt",
     response_class=HTMLResponse,
-    responses={200: {"content": {"text/html": {}, "application/pdf": {}}}},
+    responses={
+        **errors(BookingNotFound, NoPayment),
+        200: {"content": {"text/html": {}, "application/pdf": {}}},
+    },
 )
 async def get_receipt(
     db: DbSession, user: CurrentUser, booking_id: str, format: Literal["html", "pdf"] = "html"

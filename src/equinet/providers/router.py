@@ -10,10 +10,12 @@ from fastapi.responses import JSONResponse
 from equinet.accounts.dependencies import CurrentUser
 from equinet.db.session import DbSession
 from equinet.kit.dates import today_local
+from equinet.kit.errors import errors
 from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.providers import service
 from equinet.providers.cache import ProviderListingCache
+from equinet.providers.exceptions import InvalidProviderQuery, ProviderNotFound, UnknownPlace
 from equinet.providers.schemas import (
     ProviderDetail,
     ProviderList,
@@ -39,6 +41,7 @@ def _cache(request: Request) -> ProviderListingCache | None:
     "",
     response_model=ProviderList,
     summary="Search active providers (city, free text, near a point), newest first",
+    responses=errors(InvalidProviderQuery),
 )
 async def list_providers(
     request: Request,
@@ -69,6 +72,7 @@ async def list_providers(
     "/visiting-area",
     response_model=VisitingArea,
     summary="Providers who announced a visit to a place",
+    responses=errors(InvalidProviderQuery),
 )
 async def visiting_area(
     request: Request,
@@ -84,19 +88,31 @@ async def visiting_area(
     return response
 
 
-@router.get("/{provider_id}", summary="An active provider's public profile")
+@router.get(
+    "/{provider_id}",
+    summary="An active provider's public profile",
+    responses=errors(ProviderNotFound),
+)
 async def provider_detail(provider_id: str, db: DbSession) -> ProviderDetail:
     return await service.provider_detail(db, provider_id)
 
 
-@router.put("/{provider_id}", summary="Update my provider profile")
+@router.put(
+    "/{provider_id}",
+    summary="Update my provider profile",
+    responses=errors(ProviderNotFound, UnknownPlace),
+)
 async def update_provider(
     provider_id: str, request: Request, user: CurrentUser, db: DbSession, body: ProviderUpdate
 ) -> ProviderOwnView:
     return await service.update_provider(db, request.app.state.settings, user, provider_id, body)
 
 
-@router.get("/{provider_id}/reviews", summary="A provider's reviews, newest first")
+@router.get(
+    "/{provider_id}/reviews",
+    summary="A provider's reviews, newest first",
+    responses=errors(ProviderNotFound),
+)
 async def provider_reviews(
     provider_id: str,
     request: Request,
