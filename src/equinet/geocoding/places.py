@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 COUNTRY = "SE"
@@ -31,6 +31,10 @@ def fold(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name.strip().lower())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(_NOISE.sub(" ", plain).split())
+
+
+def _swedish(name: str) -> bool:
+    return any(letter in name for letter in "åäöÅÄÖ")
 
 
 @cache
@@ -55,10 +59,25 @@ def swedish_places() -> dict[str, Place]:
             index[key] = place
         for alternate in city.get("alternatenames") or ():
             alt = fold(str(alternate))
-            if alt and (alt not in alternates or alternates[alt].population < place.population):
-                alternates[alt] = place
-    # A place's own name beats another place's alternate name.
-    return {**alternates, **index}
+            if not alt:
+                continue
+            known = alternates.get(alt)
+            # Shown by the name that matched, in its Swedish spelling when the data has one.
+            named = replace(place, name=str(alternate))
+            if (
+                known is None
+                or known.population < place.population
+                or (known.population == place.population and _swedish(str(alternate)))
+            ):
+                alternates[alt] = named
+    # A place's own name beats another place's alternate name, unless the alternate is the
+    # Swedish spelling of the same place ("Göteborg" for GeoNames' "Gothenburg").
+    merged = {**alternates, **index}
+    for key, named in alternates.items():
+        own = index.get(key)
+        if own is not None and own.latitude == named.latitude and _swedish(named.name):
+            merged[key] = named
+    return merged
 
 
 def find_place(name: str) -> Place | None:
