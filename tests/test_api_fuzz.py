@@ -30,7 +30,6 @@ from schemathesis.core.failures import FailureGroup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from equinet.app import create_app
-from equinet.db.session import get_sessionmaker
 from equinet.settings import Settings
 from tests import factories
 from tests.api_routes import NON_JSON, classified_routes
@@ -50,8 +49,9 @@ async def app(
 ) -> AsyncIterator[FastAPI]:
     """The test app with e-mails (registration, password reset) going to a throwaway outbox."""
     application = create_app(settings.model_copy(update={"email_outbox_dir": tmp_path}))
-    application.dependency_overrides[get_sessionmaker] = lambda: sessionmaker
     async with LifespanManager(application):
+        # The app's sessionmaker, replaced by one bound to the test's transaction.
+        application.state.sessionmaker = sessionmaker
         yield application
 
 

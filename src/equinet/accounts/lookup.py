@@ -2,9 +2,9 @@
 
 The rate limiter keys per-user limits by user id and the maintenance gate lets admins through;
 both need the session token resolved outside FastAPI's dependency system. They read through the
-same sessionmaker the endpoints use (honouring a test's override of `get_sessionmaker`), only
-read, and never touch the session's `lastSeenAt`. So does the check that keeps an anonymous
-call with an unreadable body a 401 rather than a validation error.
+same sessionmaker the endpoints use, only read, and never touch the session's `lastSeenAt`. So
+does the check that keeps an anonymous call with an unreadable body a 401 rather than a
+validation error.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from equinet.accounts import repository
 from equinet.accounts.dependencies import Unauthorized, get_current_session, session_token
 from equinet.accounts.sessions import hash_token
 from equinet.db.base import utcnow
-from equinet.db.session import get_sessionmaker
 from equinet.kit.errors import EquinetError
 
 # A token's user id is remembered this long for rate-limit keys (a revoked session may keep
@@ -31,13 +30,9 @@ _CACHE_MAX = 10_000
 
 
 def app_sessionmaker(app: Any) -> async_sessionmaker[AsyncSession]:
-    """The sessionmaker endpoints get (tests override `get_sessionmaker` with a no-arg callable)."""
-    override = app.dependency_overrides.get(get_sessionmaker)
-    if override is not None:
-        maker: async_sessionmaker[AsyncSession] = override()
-        return maker
-    state_maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
-    return state_maker
+    """The sessionmaker the endpoints use (the one the lifespan made)."""
+    maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    return maker
 
 
 async def _active_user(app: Any, token: str) -> tuple[str, bool] | None:

@@ -35,6 +35,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from equinet.kit.client_ip import client_ip
 from equinet.kit.errors import EquinetError, error_body
+from equinet.kit.metrics import RATE_LIMIT_REJECTIONS as _REJECTIONS
 from equinet.kit.rate_limit_routes import LIMITED_ROUTES
 from equinet.settings import Settings
 
@@ -50,13 +51,6 @@ def _iter_routes(routes: Any) -> Any:
     `iter_route_contexts` walks; older versions have a flat list."""
     walk = getattr(fastapi.routing, "iter_route_contexts", None)
     return walk(routes) if walk is not None else routes
-
-
-_REJECTIONS: Any
-try:  # the metrics module belongs to the monitoring work; counting is optional until it exists
-    from equinet.kit.metrics import RATE_LIMIT_REJECTIONS as _REJECTIONS
-except ImportError:  # pragma: no cover - only while metrics.py is absent
-    _REJECTIONS = None
 
 
 @dataclass(frozen=True)
@@ -246,8 +240,7 @@ class RateLimiter:
         if reset_time is None:
             return None
         spec = LIMITERS["login" if limiter == LOGIN_PER_IP else limiter]
-        if _REJECTIONS is not None:
-            _REJECTIONS.labels(limiter=spec.name).inc()
+        _REJECTIONS.labels(limiter=spec.name).inc()
         return Rejection(
             limiter=spec.name,
             retry_after=max(1, math.ceil(reset_time - time.time())),
