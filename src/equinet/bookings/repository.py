@@ -303,10 +303,14 @@ async def is_related(db: AsyncSession, provider_id: str, user_id: str) -> bool:
     return bool(await db.scalar(statement))
 
 
-async def active_horses(db: AsyncSession, owner_id: str) -> Sequence[Any]:
+async def active_horses(
+    db: AsyncSession, owner_id: str, *, limit: int | None = None, offset: int = 0
+) -> Sequence[Any]:
     statement = (
         select(Horse.id, Horse.name, Horse.breed, Horse.birth_year, Horse.gender)
         .where(Horse.owner_id == owner_id, Horse.is_active)
         .order_by(Horse.name, Horse.id)
+        .limit(limit)
+        .offset(offset)
     )
     return (await db.execute(statement)).all()

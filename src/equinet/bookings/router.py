@@ -241,12 +241,20 @@ async def search_customers(
 
 @customers_router.get("/{customer_id}/horses", responses=errors(CustomerNotFound, ProviderNotFound))
 async def customer_horses(
-    db: DbSession, provider: HorseViewingProvider, customer_id: str
+    request: Request,
+    response: Response,
+    db: DbSession,
+    provider: HorseViewingProvider,
+    customer_id: str,
+    page: Annotated[PageRequest, Depends(paginated(default=100, cap=100))],
 ) -> list[dict[str, Any]]:
     # 404, not the original's 403: whether a stranger exists is not the provider's business.
     if not await repository.is_related(db, provider.id, customer_id):
         raise CustomerNotFound()
-    rows = await repository.active_horses(db, customer_id)
+    rows, has_more = page.cut(
+        await repository.active_horses(db, customer_id, limit=page.fetch, offset=page.offset)
+    )
+    page_headers(response, request, page, has_more)
     return [
         {"id": r.id, "name": r.name, "breed": r.breed, "birthYear": r.birth_year,
          "gender": r.gender}
