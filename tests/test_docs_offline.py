@@ -29,7 +29,9 @@ async def served(app: FastAPI) -> AsyncIterator[str]:
         uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
     )
     task = asyncio.create_task(server.serve())
-    while not server.started:
+    for _ in range(200):  # uvicorn has no start event; it sets `started` once listening
+        if server.started:
+            break
         await asyncio.sleep(0.05)
     try:
         yield f"http://127.0.0.1:{port}"
