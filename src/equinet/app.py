@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,6 +22,7 @@ from equinet.db.engine import create_engine, create_sessionmaker, wait_for_datab
 from equinet.db.environment_stamp import check_stamp
 from equinet.db.migrations import revision_chain
 from equinet.db.targets import app_database
+from equinet.geocoding.places import swedish_places
 from equinet.geocoding.router import router as geocoding_router
 from equinet.health.router import router as health_router
 from equinet.kit.csrf import CsrfMiddleware
@@ -39,7 +41,7 @@ from equinet.payments.router import router as payments_router
 from equinet.providers.cache import ProviderListingCache
 from equinet.providers.router import router as providers_router
 from equinet.reviews.router import router as reviews_router
-from equinet.settings import Settings, get_settings
+from equinet.settings import Environment, Settings, get_settings
 
 logger = logging.getLogger("equinet.app")
 
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         target = app_database(settings)
         engine = create_engine(target, settings)
+        warm_places: asyncio.Task[object] | None = None
         try:
             await wait_for_database(engine, settings, target)
             async with engine.connect() as connection:
@@ -60,6 +63,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.database = target
             # /api/health compares with the scripts' head: read once, not on every call.
             app.state.revision_chain = revision_chain()
+            # The Swedish places take ~2 s to read: in the background, not in a user's request
+            # (tests read them when a test geocodes).
+            if settings.equinet_env is not Environment.test:
+                warm_places = asyncio.create_task(asyncio.to_thread(swedish_places))
             app.state.redis = None
             if settings.redis_url:
                 from redis.asyncio import Redis
@@ -77,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             yield
         finally:
+            if warm_places is not None:
+                warm_places.cancel()
             if getattr(app.state, "rate_limiter", None) is not None:
                 await app.state.rate_limiter.aclose()
             if getattr(app.state, "provider_listings", None) is not None:
