@@ -27,7 +27,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from equinet.app import create_app
 from equinet.db.embedded import embedded_server_url
 from equinet.db.engine import create_engine
-from equinet.db.session import get_sessionmaker
 from equinet.db.urls import DatabaseTarget, parse_database_url
 from equinet.ops import database
 from equinet.ops.scratch import scratch_database
@@ -135,8 +134,9 @@ async def app(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[FastAPI]:
     application = create_app(settings)
-    application.dependency_overrides[get_sessionmaker] = lambda: sessionmaker
     async with LifespanManager(application):
+        # The app's sessionmaker, replaced by one bound to the test's transaction.
+        application.state.sessionmaker = sessionmaker
         yield application
 
 

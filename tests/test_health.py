@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
+import pytest
+
+from equinet.db import migrations
 
 
 async def test_health_reports_database_and_migrations_at_head(client: httpx.AsyncClient) -> None:
@@ -24,4 +29,29 @@ async def test_openapi_docs_are_served(client: httpx.AsyncClient) -> None:
 async def test_unknown_path_is_a_json_404(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/no-such-thing")
     assert response.status_code == 404
-    assert response.json() == {"error": "Sidan eller resursen finns inte", "code": "NotFound"}
+    assert response.json() == {"error": "Sidan eller resursen finns inte", "code": "NOT_FOUND"}
+
+
+async def test_health_reads_the_migration_scripts_once_and_logs_nothing_per_call(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert (await client.get("/api/health")).status_code == 200
+
+    def scripts_read_again() -> None:
+        raise AssertionError("the migration scripts were read again")
+
+    # After start-up the head is known: a call must not import the scripts again.
+    monkeypatch.setattr(migrations, "script_directory", scripts_read_again)
+    caplog.set_level(logging.INFO)
+    for _ in range(3):
+        response = await client.get("/api/health")
+        assert response.status_code == 200, response.text
+        assert response.json()["checks"]["migrations"]["status"] == "ok"
+    assert not [r for r in caplog.records if r.name.startswith("alembic")]
+
+
+def test_revision_chain_names_what_an_old_database_still_needs() -> None:
+    chain = migrations.RevisionChain(("0001", "0002", "0003"))
+    assert chain.status("0001").pending == ["0002", "0003"]
+    assert chain.status("0003").at_head and chain.status("0003").pending == []
+    assert chain.status(None).pending == ["0001", "0002", "0003"]

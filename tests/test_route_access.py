@@ -50,12 +50,12 @@ async def test_every_protected_route_answers_anonymous_callers_401_json(
     assert len(protected) >= 30, protected
     for method, path in protected:
         url = _url(path)
-        _assert_json_error(await client.request(method, url), 401, "Unauthorized")
+        _assert_json_error(await client.request(method, url), 401, "UNAUTHORIZED")
         # Authentication comes before the body is parsed: garbage still gets a 401.
         garbage = await client.request(
             method, url, content=b"{not json", headers={"Content-Type": "application/json"}
         )
-        _assert_json_error(garbage, 401, "Unauthorized")
+        _assert_json_error(garbage, 401, "UNAUTHORIZED")
         # A token that names no session is anonymous too, body or no body.
         forged = await client.request(
             method,
@@ -66,7 +66,7 @@ async def test_every_protected_route_answers_anonymous_callers_401_json(
                 "Content-Type": "application/json",
             },
         )
-        _assert_json_error(forged, 401, "Unauthorized")
+        _assert_json_error(forged, 401, "UNAUTHORIZED")
 
 
 async def test_every_role_gated_route_answers_the_other_role_403_json(
@@ -82,7 +82,7 @@ async def test_every_role_gated_route_answers_the_other_role_403_json(
     assert len(gated) >= 15, gated
     for (method, path), role in gated:
         response = await client.request(method, _url(path), headers=headers[other[role]])
-        _assert_json_error(response, 403, "Forbidden")
+        _assert_json_error(response, 403, "FORBIDDEN")
 
 
 async def test_public_routes_answer_anonymous_callers(

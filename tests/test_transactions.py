@@ -48,7 +48,7 @@ async def live(test_database: DatabaseTarget) -> AsyncIterator[tuple[httpx.Async
 
         after_commit(db, record)
         if body.fail_after_insert:
-            raise Conflict("avsiktligt fel", code="Planned")
+            raise Conflict("avsiktligt fel", code="PLANNED")
         return {"id": user.id}
 
     @app.post("/test/providers/{user_id}", status_code=201)
@@ -88,7 +88,7 @@ async def test_failed_request_leaves_no_rows_and_drops_its_effects(live) -> None
         "/test/users", json={"email": "fail@example.se", "fail_after_insert": True}
     )
     assert response.status_code == 409
-    assert response.json() == {"error": "avsiktligt fel", "code": "Planned"}
+    assert response.json() == {"error": "avsiktligt fel", "code": "PLANNED"}
     assert await _count(client, "fail@example.se") == 0
     assert effects == []
 
@@ -98,7 +98,7 @@ async def test_unique_violation_is_a_409_not_a_500(live) -> None:  # type: ignor
     assert (await client.post("/test/users", json={"email": "twice@example.se"})).status_code == 201
     response = await client.post("/test/users", json={"email": "twice@example.se"})
     assert response.status_code == 409
-    assert response.json()["code"] == "UniqueViolation"
+    assert response.json()["code"] == "UNIQUE_VIOLATION"
     assert await _count(client, "twice@example.se") == 1
 
 
@@ -106,7 +106,7 @@ async def test_foreign_key_violation_is_a_409(live) -> None:  # type: ignore[no-
     client, _ = live
     response = await client.post(f"/test/providers/{new_uuid()}")
     assert response.status_code == 409
-    assert response.json()["code"] == "ForeignKeyViolation"
+    assert response.json()["code"] == "FOREIGN_KEY_VIOLATION"
 
 
 async def test_malformed_payload_is_422_with_field_details(live) -> None:  # type: ignore[no-untyped-def]
@@ -114,10 +114,10 @@ async def test_malformed_payload_is_422_with_field_details(live) -> None:  # typ
     response = await client.post("/test/users", json={"email": "x"})
     assert response.status_code == 422
     body = response.json()
-    assert body["code"] == "ValidationError"
+    assert body["code"] == "VALIDATION_ERROR"
     assert body["details"][0]["field"] == "email"
     response = await client.post(
         "/test/users", content=b"{not json", headers={"content-type": "application/json"}
     )
     assert response.status_code == 422
-    assert response.json()["code"] == "ValidationError"
+    assert response.json()["code"] == "VALIDATION_ERROR"

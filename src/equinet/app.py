@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from equinet import __version__
-from equinet.accounts.lookup import is_admin_request, missing_login, rate_limit_user_id
+from equinet.accounts.dependencies import Forbidden, Unauthorized
+from equinet.accounts.lookup import is_admin_request, missing_login, needs_login, rate_limit_user_id
 from equinet.accounts.router import router as accounts_router
 from equinet.availability.router import router as availability_router
 from equinet.bookings.router import customers_router
@@ -17,13 +20,18 @@ from equinet.bookings.router import router as bookings_router
 from equinet.catalog.router import router as catalog_router
 from equinet.db.engine import create_engine, create_sessionmaker, wait_for_database
 from equinet.db.environment_stamp import check_stamp
+from equinet.db.migrations import revision_chain
 from equinet.db.targets import app_database
+from equinet.geocoding.places import swedish_places
+from equinet.geocoding.router import router as geocoding_router
 from equinet.health.router import router as health_router
 from equinet.kit.csrf import CsrfMiddleware
 from equinet.kit.errors import install_error_handlers
 from equinet.kit.fault_barrier import DatabaseFaultMiddleware
 from equinet.kit.i18n import LocaleMiddleware
 from equinet.kit.log_privacy import install_log_redaction
+from equinet.kit.openapi import declare_shared_errors, install_openapi
+from equinet.kit.query_params import reject_unknown_query_parameters
 from equinet.kit.rate_limit import RateLimiter, RateLimitMiddleware
 from equinet.kit.redis_breaker import RedisBreaker, redis_client_options
 from equinet.kit.request_guard import RequestGuardMiddleware
@@ -49,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         target = app_database(settings)
         engine = create_engine(target, settings)
+        warm_places: asyncio.Task[object] | None = None
         try:
             await wait_for_database(engine, settings, target)
             async with engine.connect() as connection:
@@ -56,6 +65,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.engine = engine
             app.state.sessionmaker = create_sessionmaker(engine)
             app.state.database = target
+            # /api/health compares with the scripts' head: read once, not on every call.
+            app.state.revision_chain = revision_chain()
+            # The Swedish places take ~2 s to read: in the background, not in a user's request
+            # (tests read them when a test geocodes).
+            if settings.equinet_env is not Environment.test:
+                warm_places = asyncio.create_task(asyncio.to_thread(swedish_places))
             app.state.redis = None
             # One breaker for every Redis call: a hung Redis costs one short timeout, then
             # nothing, and is reported once per outage.
@@ -79,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             yield
         finally:
+            if warm_places is not None:
+                warm_places.cancel()
             if getattr(app.state, "rate_limiter", None) is not None:
                 await app.state.rate_limiter.aclose()
             if getattr(app.state, "provider_listings", None) is not None:
@@ -87,14 +104,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await app.state.redis.aclose()
             await engine.dispose()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc from the fastapi-offline package: /docs works with no internet.
+    app = FastAPIOffline(
         title="Equinet",
         version=__version__,
         summary="Booking platform for horse care",
         lifespan=lifespan,
+        dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.state.settings = settings
     install_error_handlers(app)
+    declare_shared_errors(
+        [
+            health_router,
+            accounts_router,
+            bookings_router,
+            payments_router,
+            customers_router,
+            reviews_router,
+            notifications_router,
+            providers_router,
+            availability_router,
+            catalog_router,
+            geocoding_router,
+        ],
+        needs_login=needs_login,
+        login_errors=(Unauthorized, Forbidden),
+    )
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(accounts_router)
@@ -111,6 +147,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from equinet.payments import demo_gateway
 
         app.mount(demo_gateway.DEMO_GATEWAY_PATH, demo_gateway.create_app())
+    app.include_router(geocoding_router)
+    install_openapi(app, cookie_name=settings.session_cookie_name)
     # Maintenance mode lets admins through: resolved from the session token, read-only.
     app.state.admin_check = is_admin_request
     # An anonymous call with an unreadable body still gets the protected route's 401.
@@ -129,8 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(DatabaseFaultMiddleware)
     app.add_middleware(RequestMetricsMiddleware)
     # Outermost: every response, maintenance 503s and 429s included, carries the headers.
-    docs_paths = tuple(path for path in (app.docs_url, app.redoc_url) if path)
-    app.add_middleware(SecurityHeadersMiddleware, settings=settings, docs_paths=docs_paths)
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings)
     init_sentry(settings)
     install_log_redaction()
     return app

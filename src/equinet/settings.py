@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from equinet.db.urls import is_local_host, parse_database_url
@@ -84,8 +84,9 @@ class Settings(BaseSettings):
     maintenance_cache_seconds: float = Field(2.0, ge=0)
     maintenance_retry_after_seconds: int = Field(120, ge=1)
 
-    # Monitoring (O1-O5): `equinet monitor` scrapes the running app's /metrics at this URL.
-    monitor_app_url: str = "http://127.0.0.1:8000"
+    # Monitoring (O1-O5): `equinet monitor` scrapes the running app's /metrics at this URL;
+    # unset, where `equinet serve` of this checkout listens (else HOST and PORT).
+    monitor_app_url: str = ""
     # `monitor` keeps a small time series of the app's counters here to measure "per hour".
     monitor_history_file: Path = Field(
         default_factory=lambda: PROJECT_ROOT / ".equinet" / "monitor-history.json"
@@ -111,8 +112,12 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     email_from: str = "Equinet <noreply@equinet.se>"
     email_outbox_dir: Path = Field(default_factory=lambda: PROJECT_ROOT / "var" / "outbox")
-    # Where links in e-mails point (verification, password reset).
-    public_base_url: str = "http://127.0.0.1:8000"
+    # Where links in e-mails point (verification, password reset, receipt). Unset, it follows
+    # HOST and PORT, so `equinet serve --port 8123` writes links to port 8123.
+    public_base_url: str = ""
+    # Online geocoder (a Nominatim-compatible search URL); unset, only the offline Swedish places.
+    geocoder_url: str | None = None
+    geocoder_timeout_seconds: float = Field(3.0, gt=0, le=30)
 
     # Sessions (OWASP ASVS v5 §7): idle timeout and absolute lifetime of a login.
     session_idle_minutes: int = Field(60 * 24 * 7, ge=1)
@@ -147,6 +152,15 @@ class Settings(BaseSettings):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _public_base_url_follows_the_listener(self) -> Settings:
+        if not self.public_base_url:
+            # A wildcard listener is reached on loopback from this machine.
+            host = "127.0.0.1" if self.host in {"0.0.0.0", "::", ""} else self.host
+            host = f"[{host}]" if ":" in host else host
+            self.public_base_url = f"http://{host}:{self.port}"
+        return self
 
     @property
     def rate_limit_scale(self) -> float:

@@ -20,7 +20,6 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from equinet.app import create_app
-from equinet.db.session import get_sessionmaker
 from equinet.db.urls import DatabaseTarget
 from tests.conftest import make_settings
 from tests.jobs.support import jobs_after_each_response
@@ -98,8 +97,9 @@ def app_factory(
             **overrides,
         }
         application = create_app(make_settings(test_database, **values))
-        application.dependency_overrides[get_sessionmaker] = lambda: sessionmaker
         async with LifespanManager(application):
+            # The app's sessionmaker, replaced by one bound to the test's transaction.
+            application.state.sessionmaker = sessionmaker
             yield application
 
     return build

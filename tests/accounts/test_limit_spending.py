@@ -182,7 +182,7 @@ async def test_login_from_a_foreign_origin_is_refused(
     )
     assert response.status_code == status, response.text
     if status == 403:
-        assert response.json()["code"] == "CsrfRejected"
+        assert response.json()["code"] == "CSRF_REJECTED"
         assert "set-cookie" not in response.headers
 
 
@@ -221,6 +221,6 @@ async def test_metrics_over_http_refuse_a_remote_scraper_without_the_token(
         async with client_for(app) as local:  # the test transport's client is 127.0.0.1
             on_host = await local.get("/metrics")
     assert refused.status_code == 401
-    assert refused.json()["code"] == "MetricsTokenRequired"
+    assert refused.json()["code"] == "METRICS_TOKEN_REQUIRED"
     assert allowed.status_code == 200 and "equinet_http_requests_total" in allowed.text
     assert on_host.status_code == 200

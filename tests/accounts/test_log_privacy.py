@@ -84,7 +84,7 @@ async def test_a_database_error_with_an_address_is_answered_and_logged_without_i
     assert response.status_code == 503
     assert ADDRESS not in response.text
     logged = [r.getMessage() for r in caplog.records if r.name.startswith("equinet")]
-    assert any("DatabaseUnavailable" in line for line in logged)
+    assert any("DATABASE_UNAVAILABLE" in line for line in logged)
     assert not [line for line in logged if ADDRESS in line]
 
 

@@ -80,7 +80,7 @@ async def test_unknown_email_and_wrong_password_get_the_same_answer(
         == wrong.json()
         == {
             "error": "Ogiltig email eller lösenord",
-            "code": "InvalidCredentials",
+            "code": "INVALID_CREDENTIALS",
         }
     )
 
@@ -120,7 +120,7 @@ async def test_idle_session_expires(client: httpx.AsyncClient, db_session: Async
     )
     response = await client.get("/api/profile", headers=headers)
     assert response.status_code == 401
-    assert response.json() == {"error": "Du måste vara inloggad", "code": "Unauthorized"}
+    assert response.json() == {"error": "Du måste vara inloggad", "code": "UNAUTHORIZED"}
 
 
 async def test_session_ends_at_its_absolute_lifetime_even_when_busy(
@@ -163,7 +163,7 @@ async def test_anonymous_calls_to_protected_routes_get_401(client: httpx.AsyncCl
     ]:
         response = await client.request(method, path, json={})
         assert response.status_code == 401, path
-        assert response.json()["code"] == "Unauthorized"
+        assert response.json()["code"] == "UNAUTHORIZED"
 
 
 async def test_password_change_ends_every_other_session(
@@ -198,7 +198,7 @@ async def test_password_change_needs_the_current_password_and_a_good_new_one(
         json={"currentPassword": "inte-rätt-alls", "newPassword": NEW_PASSWORD},
         headers=headers,
     )
-    assert wrong.status_code == 400 and wrong.json()["code"] == "WrongCurrentPassword"
+    assert wrong.status_code == 400 and wrong.json()["code"] == "WRONG_CURRENT_PASSWORD"
     weak = await client.put(
         "/api/auth/password",
         json={"currentPassword": DEFAULT_PASSWORD, "newPassword": "qwerty123"},
@@ -245,7 +245,7 @@ async def test_reset_link_sets_the_password_once_and_ends_all_sessions(
     again = await client.post(
         "/api/auth/reset-password", json={"token": token, "password": "Ett-Annat-Lösen-9"}
     )
-    assert again.status_code == 400 and again.json()["code"] == "InvalidResetToken"
+    assert again.status_code == 400 and again.json()["code"] == "INVALID_RESET_TOKEN"
 
 
 async def test_reset_link_expires_after_an_hour(

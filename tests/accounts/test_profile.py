@@ -107,7 +107,7 @@ async def test_customers_get_403_on_provider_routes(
         assert response.status_code == 403, path
         assert response.json() == {
             "error": "Endast leverantörer kan göra detta",
-            "code": "Forbidden",
+            "code": "FORBIDDEN",
         }
 
 

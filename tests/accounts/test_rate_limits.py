@@ -102,7 +102,7 @@ async def test_each_limiter_answers_429_with_retry_after_and_its_message(
     assert statuses == [answer, answer]
     assert refused.status_code == 429
     message, details = EXPECTED[name]
-    expected_body = {"error": message, "code": "RateLimited"}
+    expected_body = {"error": message, "code": "RATE_LIMITED"}
     if details:
         expected_body["details"] = details
     assert refused.json() == expected_body

@@ -65,7 +65,7 @@ async def test_provider_registration_creates_the_provider_row_at_once(
 async def test_provider_without_business_name_is_refused(client: httpx.AsyncClient) -> None:
     response = await register(client, email="nobiz@example.se", userType="provider")
     assert response.status_code == 422
-    assert response.json()["code"] == "ValidationError"
+    assert response.json()["code"] == "VALIDATION_ERROR"
 
 
 async def test_registering_an_existing_email_in_other_case_is_refused(
@@ -76,7 +76,7 @@ async def test_registering_an_existing_email_in_other_case_is_refused(
     assert response.status_code == 400
     assert response.json() == {
         "error": "En användare med denna e-postadress finns redan",
-        "code": "EmailAlreadyRegistered",
+        "code": "EMAIL_ALREADY_REGISTERED",
     }
 
 
@@ -96,7 +96,7 @@ async def test_weak_passwords_are_refused_with_the_reason(
     response = await register(client, email="stina.ryttare@example.se", password=password)
     assert response.status_code == 422
     body = response.json()
-    assert body["code"] == "ValidationError"
+    assert body["code"] == "VALIDATION_ERROR"
     assert body["details"][0]["field"] == "password"
     assert body["details"][0]["message"] == message
 
@@ -144,7 +144,7 @@ async def test_expired_verification_link_is_refused(
     assert response.status_code == 400
     assert response.json() == {
         "error": "Verifieringslänken har gått ut. Begär en ny.",
-        "code": "VerificationTokenExpired",
+        "code": "VERIFICATION_TOKEN_EXPIRED",
     }
 
 

@@ -103,17 +103,17 @@ async def test_customer_coordinates_widen_the_gap_by_travel_time(
 @pytest.mark.parametrize(
     ("params", "status", "error"),
     [
-        ({}, 400, "Date parameter is required"),
-        ({"date": "2026-13-01"}, 400, 'Invalid date: "2026-13-01". Expected YYYY-MM-DD.'),
-        ({"date": "imorgon"}, 400, 'Invalid date format: "imorgon". Expected YYYY-MM-DD.'),
-        ({"date": "2031-01-07", "serviceId": "nope"}, 404, "Service not found"),
-        ({"date": "2031-01-07", "serviceDuration": "abc"}, 400,
-         "serviceDuration must be a whole number of minutes between 15 and 480"),
-        ({"date": "2031-01-07", "serviceDuration": "5"}, 400,
-         "serviceDuration must be a whole number of minutes between 15 and 480"),
-        ({"date": "2031-01-07", "lat": "59"}, 400, "lat and lng must be given together"),
-        ({"date": "2031-01-07", "lat": "99", "lng": "17"}, 400,
-         "Invalid latitude (must be between -90 and 90)"),
+        ({}, 422, "Ange datum (date=ÅÅÅÅ-MM-DD)"),
+        ({"date": "2026-13-01"}, 400, 'Ogiltigt datum: "2026-13-01". Använd formatet ÅÅÅÅ-MM-DD.'),
+        ({"date": "imorgon"}, 400, 'Ogiltigt datum: "imorgon". Använd formatet ÅÅÅÅ-MM-DD.'),
+        ({"date": "2031-01-07", "serviceId": "nope"}, 404, "Tjänsten hittades inte"),
+        ({"date": "2031-01-07", "serviceDuration": "abc"}, 422,
+         "serviceDuration måste vara ett helt antal minuter mellan 15 och 480"),
+        ({"date": "2031-01-07", "serviceDuration": "5"}, 422,
+         "serviceDuration måste vara ett helt antal minuter mellan 15 och 480"),
+        ({"date": "2031-01-07", "lat": "59"}, 422, "lat och lng anges tillsammans"),
+        ({"date": "2031-01-07", "lat": "99", "lng": "17"}, 422,
+         "Ogiltig latitude (måste vara mellan -90 och 90)"),
     ],
 )  # fmt: skip
 async def test_bad_questions_get_clear_answers(
@@ -150,4 +150,4 @@ async def test_unknown_and_inactive_providers_have_no_slots(
             f"/api/providers/{provider_id}/availability", params={"date": "2031-01-07"}
         )
         assert response.status_code == 404
-        assert response.json()["error"] == "Provider not found"
+        assert response.json()["error"] == "Leverantören hittades inte"

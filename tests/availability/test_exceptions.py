@@ -68,8 +68,8 @@ async def test_posting_the_same_date_again_replaces_its_exception(
 @pytest.mark.parametrize(
     ("payload", "message"),
     [
-        ({"isClosed": False}, "startTime and endTime required when not closed"),
-        ({"isClosed": False, "startTime": "10:00"}, "startTime and endTime required when not closed"),
+        ({"isClosed": False}, "Ange startTime och endTime när dagen inte är stängd"),
+        ({"isClosed": False, "startTime": "10:00"}, "Ange startTime och endTime när dagen inte är stängd"),
         ({"isClosed": False, "startTime": "14:00", "endTime": "10:00"},
          "Starttid måste vara före sluttid"),
     ],
@@ -88,7 +88,7 @@ async def test_other_hours_need_a_start_before_the_end(
         json={"date": day(4), **payload},
     )
     assert response.status_code == 400
-    assert response.json() == {"error": message, "code": "InvalidException"}
+    assert response.json() == {"error": message, "code": "INVALID_EXCEPTION"}
 
 
 async def test_a_past_date_cannot_get_an_exception(
@@ -101,7 +101,7 @@ async def test_a_past_date_cannot_get_an_exception(
         json={"date": day(-1)},
     )
     assert response.status_code == 400
-    assert response.json()["code"] == "InvalidException"
+    assert response.json()["code"] == "INVALID_EXCEPTION"
     today = await client.post(
         f"/api/providers/{owner.provider.id}/availability-exceptions",
         headers=owner.headers,
@@ -135,7 +135,7 @@ async def test_malformed_exceptions_are_refused(
         json={"date": day(5), **payload},
     )
     assert response.status_code in (400, 422), response.text
-    assert response.json()["code"] in ("ValidationError", "InvalidDate")
+    assert response.json()["code"] in ("VALIDATION_ERROR", "INVALID_DATE")
 
 
 async def test_an_impossible_calendar_date_is_a_400(
@@ -148,7 +148,7 @@ async def test_an_impossible_calendar_date_is_a_400(
         json={"date": "2031-02-30"},
     )
     assert response.status_code == 400
-    assert response.json()["code"] == "InvalidDate"
+    assert response.json()["code"] == "INVALID_DATE"
 
 
 async def test_exceptions_are_listed_by_inclusive_date_range(
@@ -174,8 +174,8 @@ async def test_bad_range_dates_and_unknown_providers_are_refused(
     bad = await client.get(
         f"/api/providers/{provider.id}/availability-exceptions", params={"from": "igår"}
     )
-    assert bad.status_code == 400
-    assert bad.json()["error"] == "Invalid query parameters"
+    assert bad.status_code == 422
+    assert bad.json()["error"] == "Ogiltiga parametrar: from och to anges som ÅÅÅÅ-MM-DD"
     unknown = await client.get("/api/providers/no-such-provider/availability-exceptions")
     assert unknown.status_code == 404
 
@@ -193,10 +193,10 @@ async def test_one_dates_exception_is_public(
     assert (found.json()["date"], found.json()["reason"]) == (day(2), "Kurs")
     missing = await client.get(f"{url}/{day(3)}")
     assert missing.status_code == 404
-    assert missing.json() == {"error": "Exception not found", "code": "ExceptionNotFound"}
+    assert missing.json() == {"error": "Undantaget hittades inte", "code": "EXCEPTION_NOT_FOUND"}
     malformed = await client.get(f"{url}/03-03-2026")
     assert malformed.status_code == 400
-    assert malformed.json()["error"] == "Invalid date format. Use YYYY-MM-DD"
+    assert malformed.json()["error"] == "Ogiltigt datum. Använd formatet YYYY-MM-DD."
 
 
 async def test_owner_deletes_an_exception(

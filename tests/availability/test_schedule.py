@@ -99,7 +99,7 @@ async def test_a_bad_day_is_a_400_and_the_old_week_stays(
     response = await client.put(url, headers=owner.headers,
                                 json={"schedule": [*WEEKDAYS, day]})  # fmt: skip
     assert response.status_code == 400, response.text
-    assert response.json()["code"] == "InvalidSchedule"
+    assert response.json()["code"] == "INVALID_SCHEDULE"
     assert code_fragment in response.json()["error"]
     assert hours(await client.get(url)) == [
         (0, "09:00", "17:00", False),
@@ -162,7 +162,7 @@ async def test_only_the_owner_replaces_the_week(
     intruder = await provider_owner(db_session, settings)
     response = await client.put(url, headers=intruder.headers, json=body)
     assert response.status_code == 404
-    assert response.json()["error"] == "Provider not found"
+    assert response.json()["error"] == "Leverantören hittades inte"
     assert hours(await client.get(url)) == [
         (0, "09:00", "17:00", False),
         (6, "10:00", "12:00", False),

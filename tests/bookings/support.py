@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from equinet.accounts.sessions import create_session
 from equinet.app import create_app
-from equinet.db.session import get_sessionmaker
 from equinet.kit.dates import today_local
 from equinet.models import Provider, Service, User
 from equinet.settings import Settings
@@ -90,6 +89,7 @@ async def app(
 ) -> AsyncIterator[FastAPI]:
     """The shared test app, with e-mails written to this test's own outbox folder."""
     application = create_app(settings.model_copy(update={"email_outbox_dir": outbox}))
-    application.dependency_overrides[get_sessionmaker] = lambda: sessionmaker
     async with LifespanManager(application):
+        # The app's sessionmaker, replaced by one bound to the test's transaction.
+        application.state.sessionmaker = sessionmaker
         yield application

@@ -31,7 +31,7 @@ async def test_a_booking_whose_request_fails_later_sends_no_mail_and_leaves_no_r
         request: Request, db: DbSession, user: CurrentUser, body: CreateBookingIn
     ) -> None:
         await service.create_booking(db, request.app.state.settings, user, body)
-        raise EquinetError("något annat gick fel efteråt", code="LaterFailure")
+        raise EquinetError("något annat gick fel efteråt", code="LATER_FAILURE")
 
     app.add_api_route("/test/book-then-fail", book_then_fail, methods=["POST"])
     shop = await make_shop(db_session)

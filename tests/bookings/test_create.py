@@ -274,7 +274,7 @@ async def test_someone_elses_horse_cannot_be_attached(
         client, db_session, settings, customer, payload(shop, horseId=strangers_horse.id)
     )
     assert response.status_code == 404
-    assert response.json()["code"] == "HorseNotFound"
+    assert response.json()["code"] == "HORSE_NOT_FOUND"
 
 
 async def test_overlapping_booking_gets_409_overlap(
@@ -332,7 +332,7 @@ async def test_unknown_fields_and_bad_ids_are_validation_errors(
     ):
         response = await _post(client, db_session, settings, customer, body)
         assert response.status_code == 422, body
-        assert response.json()["code"] == "ValidationError"
+        assert response.json()["code"] == "VALIDATION_ERROR"
     count = await db_session.scalar(
         select(func.count()).select_from(Booking).where(Booking.provider_id == shop.provider.id)
     )

@@ -54,7 +54,7 @@ async def test_same_key_with_a_different_body_is_409(
     assert (await client.post("/api/bookings", json=body, headers=headers)).status_code == 201
     other = await client.post("/api/bookings", json={**body, "startTime": "14:00"}, headers=headers)
     assert other.status_code == 409
-    assert other.json()["code"] == "IdempotencyKeyReused"
+    assert other.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
 
 
 async def test_keys_are_per_user_and_a_failed_request_does_not_use_up_its_key(
@@ -124,4 +124,4 @@ async def test_overlong_key_is_rejected(
         headers={**await auth(db_session, customer, settings), "Idempotency-Key": "x" * 300},
     )  # fmt: skip
     assert response.status_code == 400
-    assert response.json()["code"] == "InvalidIdempotencyKey"
+    assert response.json()["code"] == "INVALID_IDEMPOTENCY_KEY"

@@ -87,7 +87,7 @@ async def test_provider_user_without_provider_row_gets_404(
     lonely = await factories.user(db_session, user_type="provider")
     response = await client.get("/api/bookings", headers=await auth(db_session, lonely, settings))
     assert response.status_code == 404
-    assert response.json()["error"] == "Provider not found"
+    assert response.json()["error"] == "Leverantören hittades inte"
 
 
 async def test_pending_booking_can_be_deleted_and_the_provider_hears(
@@ -120,7 +120,7 @@ async def test_paid_confirmed_or_completed_bookings_are_never_hard_deleted(
     for booking in (early, completed):
         response = await client.delete(f"/api/bookings/{booking.id}", headers=headers)
         assert response.status_code == 409
-        assert response.json()["code"] == "BookingNotDeletable"
+        assert response.json()["code"] == "BOOKING_NOT_DELETABLE"
     assert (
         await db_session.scalar(
             select(func.count()).where(Booking.id.in_([early.id, completed.id]))

@@ -79,7 +79,7 @@ async def test_manual_booking_needs_a_customer_of_this_provider(
         "/api/bookings/manual", json=manual(shop, customerId=stranger.id), headers=headers
     )
     assert response.status_code == 404
-    assert response.json()["code"] == "CustomerNotFound"
+    assert response.json()["code"] == "CUSTOMER_NOT_FOUND"
 
     regular = await factories.customer(db_session)
     await factories.booking(
@@ -102,7 +102,7 @@ async def test_manual_booking_never_takes_over_an_existing_account_by_email(
         "/api/bookings/manual", json=manual(shop, customerEmail=real.email.upper()), headers=headers
     )
     assert response.status_code == 409
-    assert response.json()["code"] == "CustomerEmailTaken"
+    assert response.json()["code"] == "CUSTOMER_EMAIL_TAKEN"
     assert await db_session.scalar(select(func.count()).where(Booking.customer_id == real.id)) == 0
 
 

@@ -65,7 +65,7 @@ async def test_invalid_services_are_refused(
     owner = await provider_owner(db_session, settings)
     response = await client.post("/api/services", headers=owner.headers, json={**VALID, **bad})
     assert response.status_code == 422
-    assert response.json()["code"] == "ValidationError"
+    assert response.json()["code"] == "VALIDATION_ERROR"
 
 
 async def test_missing_fields_and_bad_json_are_refused(
@@ -80,7 +80,7 @@ async def test_missing_fields_and_bad_json_are_refused(
         content=b"{not json",
     )
     assert broken.status_code == 422
-    assert broken.json()["code"] == "ValidationError"
+    assert broken.json()["code"] == "VALIDATION_ERROR"
 
 
 async def test_only_logged_in_providers_with_a_profile_manage_services(
@@ -97,7 +97,7 @@ async def test_only_logged_in_providers_with_a_profile_manage_services(
         "/api/services", headers=await auth(db_session, without_profile, settings)
     )
     assert response.status_code == 404
-    assert response.json()["error"] == "Provider not found"
+    assert response.json()["error"] == "Leverantören hittades inte"
 
 
 async def test_the_list_holds_all_my_services_newest_first_and_nobody_elses(
@@ -148,7 +148,7 @@ async def test_another_providers_service_is_not_found(
     for service_id in (theirs.id, "no-such-service"):
         put = await client.put(f"/api/services/{service_id}", headers=owner.headers, json=VALID)
         assert put.status_code == 404
-        assert put.json() == {"error": "Service not found", "code": "ServiceNotFound"}
+        assert put.json() == {"error": "Tjänsten hittades inte", "code": "SERVICE_NOT_FOUND"}
         deleted = await client.delete(f"/api/services/{service_id}", headers=owner.headers)
         assert deleted.status_code == 404
     await db_session.refresh(theirs)

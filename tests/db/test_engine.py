@@ -87,7 +87,7 @@ async def test_eleventh_concurrent_checkout_waits_then_fails_with_database_busy(
         for connection in held:
             await connection.close()
     assert response.status_code == 503
-    assert response.json()["code"] == "DatabaseBusy"
+    assert response.json()["code"] == "DATABASE_BUSY"
     assert response.headers["retry-after"] == "1"
     assert 0.9 <= waited < 3, waited
     # Once connections are back, the same request succeeds.
@@ -104,7 +104,7 @@ async def test_statement_over_ten_seconds_is_cancelled_and_answers_504(
     assert response.status_code == 504
     assert response.json() == {
         "error": "Databasfrågan tog för lång tid och avbröts. Försök igen.",
-        "code": "DatabaseTimeout",
+        "code": "DATABASE_TIMEOUT",
     }
     assert 9.5 <= elapsed < 10.9, elapsed
 

@@ -16,7 +16,6 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from equinet.db.session import get_sessionmaker
 from equinet.jobs.registry import WorkContext, run_task
 from equinet.settings import Settings
 
@@ -51,7 +50,7 @@ def jobs_after_each_response(app: FastAPI) -> dict[str, list[Any]]:
     """httpx event hooks: after every response, run what the request queued (a worker's part)."""
 
     async def run_jobs(response: httpx.Response) -> None:
-        maker = app.dependency_overrides[get_sessionmaker]()
+        maker = app.state.sessionmaker
         await run_queued_jobs(maker, app.state.settings)
 
     return {"response": [run_jobs]}

@@ -90,7 +90,7 @@ async def committing_app(queue_database: DatabaseTarget) -> AsyncIterator[FastAP
         await accounts.register(
             db, request.app.state.settings, RegisterIn.model_validate(await request.json())
         )
-        raise EquinetError("något annat gick fel efteråt", code="LaterFailure")
+        raise EquinetError("något annat gick fel efteråt", code="LATER_FAILURE")
 
     application.add_api_route("/test/register-then-fail", register_then_fail, methods=["POST"])
     async with LifespanManager(application):

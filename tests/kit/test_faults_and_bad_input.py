@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from equinet.app import create_app
 from equinet.db.engine import create_engine, create_sessionmaker
-from equinet.db.session import get_sessionmaker
 from equinet.db.urls import DatabaseTarget, parse_database_url
 from equinet.models import User
 from tests import factories
@@ -36,8 +35,8 @@ async def app_with(
     **overrides: Any,
 ) -> AsyncIterator[FastAPI]:
     application = create_app(make_settings(test_database, **overrides))
-    application.dependency_overrides[get_sessionmaker] = lambda: maker
     async with LifespanManager(application):
+        application.state.sessionmaker = maker
         yield application
 
 
@@ -50,7 +49,7 @@ def client_for(application: FastAPI) -> httpx.AsyncClient:
 def assert_nul_refused(response: httpx.Response, field: str) -> None:
     assert response.status_code == 422, response.text
     body = response.json()
-    assert body["code"] == "ValidationError"
+    assert body["code"] == "VALIDATION_ERROR"
     assert body["details"][0]["field"] == field
     assert body["details"][0]["message"] == NUL_MESSAGE
 
@@ -152,7 +151,7 @@ async def test_a_body_over_the_cap_is_413_before_it_is_read(
         assert response.status_code == 413
         assert response.json() == {
             "error": "Förfrågans innehåll är för stort.",
-            "code": "PayloadTooLarge",
+            "code": "PAYLOAD_TOO_LARGE",
             "details": {"maxBytes": 1000},
         }
     assert small.status_code == 401  # under the cap: the route ran
@@ -175,7 +174,7 @@ async def test_a_body_that_trickles_in_is_408(
             "/api/auth/login", content=slowly(), headers={"Content-Type": "application/json"}
         )
     assert response.status_code == 408
-    assert response.json()["code"] == "RequestTimeout"
+    assert response.json()["code"] == "REQUEST_TIMEOUT"
 
 
 async def test_english_messages_for_the_guard(client: httpx.AsyncClient) -> None:
@@ -209,10 +208,10 @@ async def test_database_down_in_the_rate_limiters_session_lookup_is_503(
     assert response.status_code == 503
     assert response.json() == {
         "error": "Databasen går inte att nå just nu. Försök igen om en stund.",
-        "code": "DatabaseUnavailable",
+        "code": "DATABASE_UNAVAILABLE",
     }
     assert response.headers["retry-after"] == "5"
-    assert english.json()["code"] == "DatabaseUnavailable"
+    assert english.json()["code"] == "DATABASE_UNAVAILABLE"
 
 
 async def test_database_down_in_the_login_gate_is_503(
@@ -226,7 +225,7 @@ async def test_database_down_in_the_login_gate_is_503(
             headers={"Authorization": "Bearer abc", "Content-Type": "application/json"},
         )
     assert response.status_code == 503
-    assert response.json()["code"] == "DatabaseUnavailable"
+    assert response.json()["code"] == "DATABASE_UNAVAILABLE"
 
 
 async def test_an_exhausted_pool_in_the_session_lookup_is_503_database_busy(
@@ -245,4 +244,4 @@ async def test_an_exhausted_pool_in_the_session_lookup_is_503_database_busy(
     finally:
         await engine.dispose()
     assert response.status_code == 503
-    assert response.json()["code"] == "DatabaseBusy"
+    assert response.json()["code"] == "DATABASE_BUSY"

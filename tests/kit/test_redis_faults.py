@@ -26,7 +26,6 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from equinet.app import create_app
-from equinet.db.session import get_sessionmaker
 from equinet.db.urls import DatabaseTarget
 from equinet.kit.rate_limit import RateLimiter
 from tests.accounts.conftest import free_port
@@ -177,8 +176,8 @@ async def app_on(
         rate_limit_key_prefix=f"test-{uuid.uuid4().hex}",
     )
     application = create_app(settings)
-    application.dependency_overrides[get_sessionmaker] = lambda: sessionmaker
     async with LifespanManager(application):
+        application.state.sessionmaker = sessionmaker
         yield application
 
 

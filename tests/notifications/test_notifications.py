@@ -34,7 +34,7 @@ async def test_list_is_newest_first_own_only_and_hides_internal_fields(
     assert body[0]["linkUrl"] == "/customer/bookings"
 
 
-async def test_limit_defaults_to_20_and_is_clamped(
+async def test_limit_defaults_to_20_and_is_capped_at_50(
     client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
 ) -> None:
     me = await factories.customer(db_session)
@@ -43,9 +43,12 @@ async def test_limit_defaults_to_20_and_is_clamped(
     headers = await auth(db_session, me, settings)
     assert len((await client.get("/api/notifications", headers=headers)).json()) == 20
     assert len((await client.get("/api/notifications?limit=500", headers=headers)).json()) == 50
-    assert len((await client.get("/api/notifications?limit=0", headers=headers)).json()) == 1
-    bad = await client.get("/api/notifications?limit=abc", headers=headers)
-    assert bad.status_code == 422  # not the original's 500 (§7.28)
+    second = await client.get("/api/notifications?limit=50&offset=50", headers=headers)
+    assert len(second.json()) == 5 and second.headers["x-has-more"] == "false"
+    for bad in ("abc", "0", "-1"):
+        refused = await client.get(f"/api/notifications?limit={bad}", headers=headers)
+        assert refused.status_code == 422  # not the original's 500 for "abc"
+        assert refused.json()["details"][0]["field"] == "limit"
 
 
 async def test_unread_count_and_mark_all_read(

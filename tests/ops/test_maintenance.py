@@ -86,7 +86,7 @@ async def test_maintenance_on_answers_503_json_with_message_and_retry_after(
 
         response = await client.get("/api/ping", headers={"Accept": "application/json"})
         assert response.status_code == 503
-        assert response.json() == {"error": "Vi byter server.", "code": "Maintenance"}
+        assert response.json() == {"error": "Vi byter server.", "code": "MAINTENANCE"}
         assert response.headers["Retry-After"] == "120"
         # Unknown paths are closed too: nothing but the open paths answers.
         assert (await client.post("/api/bookings", json={})).status_code == 503
@@ -122,7 +122,7 @@ async def test_browsers_get_an_html_maintenance_page(test_database: DatabaseTarg
         assert page.headers["Retry-After"] == "120"
         # curl and API clients send */*: they keep the JSON shape.
         api = await client.get("/api/ping", headers={"Accept": "*/*"})
-        assert api.json() == {"error": DEFAULT_MESSAGE, "code": "Maintenance"}
+        assert api.json() == {"error": DEFAULT_MESSAGE, "code": "MAINTENANCE"}
 
 
 @pytest.mark.usefixtures("maintenance_switched_off")

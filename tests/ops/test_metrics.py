@@ -100,7 +100,7 @@ async def test_unique_violation_moves_the_database_error_counter(
     after = await scrape(client)
 
     assert response.status_code == 409
-    assert response.json()["code"] == "UniqueViolation"
+    assert response.json()["code"] == "UNIQUE_VIOLATION"
     name = "equinet_database_errors_total"
     assert (
         metric(after, name, kind="unique_violation") - metric(before, name, kind="unique_violation")
@@ -233,7 +233,7 @@ async def test_database_timeout_is_reported_to_sentry(
 ) -> None:
     response = await sentry_app.get("/api/test-timeout")
     assert response.status_code == 504
-    assert response.json()["code"] == "DatabaseTimeout"
+    assert response.json()["code"] == "DATABASE_TIMEOUT"
 
     sentry_sdk.flush(timeout=5)
     assert sentry_inbox.received.wait(5), "no event reached the Sentry endpoint"

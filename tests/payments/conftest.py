@@ -12,7 +12,6 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from equinet.app import create_app
-from equinet.db.session import get_sessionmaker
 from equinet.settings import Settings
 from tests.bookings.support import outbox
 from tests.payments.support import GatewayServer
@@ -32,6 +31,6 @@ async def app(
     payment_settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[FastAPI]:
     application = create_app(payment_settings)
-    application.dependency_overrides[get_sessionmaker] = lambda: sessionmaker
     async with LifespanManager(application):
+        application.state.sessionmaker = sessionmaker
         yield application

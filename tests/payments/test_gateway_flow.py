@@ -45,12 +45,10 @@ SOON = timedelta(seconds=1)  # "now" for the reconciliation: every pending payme
 async def client_of(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession] | None = None
 ) -> AsyncIterator[httpx.AsyncClient]:
-    from equinet.db.session import get_sessionmaker
-
     application = create_app(settings)
-    if sessionmaker is not None:
-        application.dependency_overrides[get_sessionmaker] = lambda: sessionmaker
     async with LifespanManager(application):
+        if sessionmaker is not None:
+            application.state.sessionmaker = sessionmaker
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             yield client
@@ -116,7 +114,7 @@ async def test_an_unreachable_gateway_leaves_the_payment_pending_until_a_retry(
         refused = await cut_off.post(f"/api/bookings/{booking.id}/payment", headers=headers)
 
     assert refused.status_code == 503
-    assert refused.json()["code"] == "PaymentPending"
+    assert refused.json()["code"] == "PAYMENT_PENDING"
     assert refused.headers["retry-after"] == "10"
     pending = await _payment(db_session, booking.id)
     assert pending.status == "pending" and pending.invoice_number is None
@@ -148,7 +146,7 @@ async def test_a_declined_charge_is_402_and_the_customer_may_pay_again(
         assert strict.charges_for(booking.id) == []
 
     assert declined.status_code == 402
-    assert declined.json()["code"] == "PaymentFailed"
+    assert declined.json()["code"] == "PAYMENT_FAILED"
     assert declined.json()["error"].startswith("Kortet nekades")
     failed = await _payment(db_session, booking.id)
     assert failed.status == "failed" and failed.invoice_number is None

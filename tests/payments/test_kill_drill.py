@@ -136,7 +136,7 @@ async def test_a_payment_killed_between_charge_and_record_is_settled_once(
             retry = await client.post(f"/api/bookings/{made.booking_id}/payment", headers=headers)
         settled_in = time.monotonic() - settling
         if settled_by != "retry":
-            assert retry.status_code == 400 and retry.json()["code"] == "AlreadyPaid"
+            assert retry.status_code == 400 and retry.json()["code"] == "ALREADY_PAID"
         else:
             assert retry.status_code == 200, retry.text  # the same key: the gateway replays
             assert retry.json()["payment"]["amount"] == 800

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from equinet.app import create_app
-from equinet.db.session import get_sessionmaker
 from equinet.models import Booking, Notification, Payment, Service
 from equinet.settings import Settings
 from tests import factories
@@ -100,8 +99,8 @@ async def test_the_vat_rate_is_a_setting(
     headers = await auth(db_session, customer, payment_settings)
     assert (await client.post(f"/api/bookings/{booking.id}/payment", headers=headers)).is_success
     application = create_app(payment_settings.model_copy(update={"vat_rate": Decimal(12)}))
-    application.dependency_overrides[get_sessionmaker] = lambda: sessionmaker
     async with LifespanManager(application):
+        application.state.sessionmaker = sessionmaker
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as other:
             receipt = await other.get(f"/api/bookings/{booking.id}/receipt", headers=headers)
@@ -197,4 +196,4 @@ async def test_a_price_with_more_than_two_decimals_is_refused(
         json={"name": "Skoning", "price": 799.999, "durationMinutes": 60},
     )
     assert response.status_code == 422
-    assert response.json()["code"] == "ValidationError"
+    assert response.json()["code"] == "VALIDATION_ERROR"

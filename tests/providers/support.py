@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from equinet.accounts.sessions import create_session
 from equinet.app import create_app
-from equinet.db.session import get_sessionmaker
 from equinet.models import Provider, User
 from equinet.providers.cache import invalidate_all_listings
 from equinet.settings import Settings
@@ -47,8 +46,9 @@ async def client_for(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """An app with these settings (e.g. no Redis), sharing the test's transaction."""
     application = create_app(settings)
-    application.dependency_overrides[get_sessionmaker] = lambda: sessionmaker
     async with LifespanManager(application):
+        # The app's sessionmaker, replaced by one bound to the test's transaction.
+        application.state.sessionmaker = sessionmaker
         await invalidate_all_listings()  # Redis entries of earlier tests were rolled back
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:

@@ -49,7 +49,10 @@ async def test_inactive_and_unknown_providers_are_not_found(
     for provider_id in (hidden.id, "no-such-provider"):
         response = await client.get(f"/api/providers/{provider_id}")
         assert response.status_code == 404
-        assert response.json() == {"error": "Provider not found", "code": "ProviderNotFound"}
+        assert response.json() == {
+            "error": "Leverantören hittades inte",
+            "code": "PROVIDER_NOT_FOUND",
+        }
 
 
 async def test_owner_updates_their_profile(
@@ -71,14 +74,18 @@ async def test_owner_updates_their_profile(
     assert shown.json()["businessName"] == "Efter"
 
 
-async def test_a_new_address_needs_its_coordinates(
+async def test_a_new_address_is_placed_from_the_swedish_place_data(
     client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
 ) -> None:
     owner = await provider_owner(db_session, settings, address="Gamla vägen 1", city="Uppsala")
     url = f"/api/providers/{owner.provider.id}"
-    refused = await client.put(url, headers=owner.headers, json={"address": "Nya vägen 9"})
-    assert refused.status_code == 400
-    assert refused.json()["code"] == "CoordinatesRequired"
+    placed = await client.put(
+        url, headers=owner.headers, json={"address": "Storgatan 3", "city": "Alingsås"}
+    )
+    assert placed.status_code == 200, placed.text
+    # Alingsås, not the old Uppsala point.
+    assert abs(placed.json()["latitude"] - 57.93) < 0.05
+    assert abs(placed.json()["longitude"] - 12.53) < 0.05
     moved = await client.put(
         url,
         headers=owner.headers,
@@ -101,7 +108,10 @@ async def test_someone_elses_provider_is_the_same_404_as_an_unknown_one(
             f"/api/providers/{provider_id}", headers=owner.headers, json={"businessName": "X"}
         )
         assert response.status_code == 404
-        assert response.json() == {"error": "Provider not found", "code": "ProviderNotFound"}
+        assert response.json() == {
+            "error": "Leverantören hittades inte",
+            "code": "PROVIDER_NOT_FOUND",
+        }
     await db_session.refresh(other)
     assert other.business_name == "Inte din"
 
@@ -116,7 +126,7 @@ async def test_profile_update_needs_a_login_and_valid_fields(
                 {"latitude": 59.0}):  # fmt: skip
         response = await client.put(url, headers=owner.headers, json=bad)
         assert response.status_code == 422, bad
-        assert response.json()["code"] == "ValidationError"
+        assert response.json()["code"] == "VALIDATION_ERROR"
 
 
 async def test_reviews_are_listed_newest_first_with_paging_and_average(
@@ -197,8 +207,8 @@ async def test_visiting_area_needs_two_characters(client: httpx.AsyncClient) -> 
     for location in (None, " k ", "%%"):
         params = {"location": location} if location is not None else {}
         response = await client.get("/api/providers/visiting-area", params=params)
-        assert response.status_code == 400
-        assert response.json()["error"] == "Location parameter required (min 2 characters)"
+        assert response.status_code == 422
+        assert response.json()["error"] == "Ange location (minst 2 tecken)"
 
 
 async def test_a_customer_session_cannot_edit_a_provider(

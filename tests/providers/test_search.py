@@ -152,25 +152,28 @@ async def test_a_search_radius_narrows_the_providers_found(
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"latitude": "59"}, "Geo-filtering requires latitude and longitude"),
-        ({"radiusKm": "10"}, "Geo-filtering requires latitude and longitude"),
-        ({"latitude": "91", "longitude": "17"}, "Invalid latitude (must be between -90 and 90)"),
-        ({"latitude": "abc", "longitude": "17"}, "Invalid latitude (must be between -90 and 90)"),
+        ({"latitude": "59"}, "Sökning nära en punkt kräver både latitude och longitude"),
+        ({"radiusKm": "10"}, "Sökning nära en punkt kräver både latitude och longitude"),
+        ({"latitude": "91", "longitude": "17"}, "Ogiltig latitude (måste vara mellan -90 och 90)"),
+        ({"latitude": "abc", "longitude": "17"}, "Ogiltig latitude (måste vara mellan -90 och 90)"),
         (
             {"latitude": "59", "longitude": "181"},
-            "Invalid longitude (must be between -180 and 180)",
+            "Ogiltig longitude (måste vara mellan -180 och 180)",
         ),
-        ({"latitude": "59", "longitude": "17", "radiusKm": "0"}, "radiusKm must be positive"),
-        ({"latitude": "59", "longitude": "17", "radiusKm": "x"}, "radiusKm must be positive"),
-        ({"latitude": "59", "longitude": "17", "radiusKm": "101"}, "radiusKm cannot exceed 100km"),
+        ({"latitude": "59", "longitude": "17", "radiusKm": "0"}, "radiusKm måste vara större än 0"),
+        ({"latitude": "59", "longitude": "17", "radiusKm": "x"}, "radiusKm måste vara större än 0"),
+        (
+            {"latitude": "59", "longitude": "17", "radiusKm": "101"},
+            "radiusKm får vara högst 100 km",
+        ),
     ],
 )
-async def test_bad_geo_parameters_are_a_400_naming_the_problem(
+async def test_bad_geo_parameters_are_a_422_naming_the_problem(
     client: httpx.AsyncClient, params: dict[str, str], message: str
 ) -> None:
     response = await client.get("/api/providers", params=params)
-    assert response.status_code == 400
-    assert response.json() == {"error": message, "code": "InvalidQuery"}
+    assert response.status_code == 422
+    assert response.json() == {"error": message, "code": "INVALID_QUERY"}
 
 
 async def test_pages_follow_limit_and_offset(
@@ -191,16 +194,18 @@ async def test_pages_follow_limit_and_offset(
     }  # fmt: skip
 
 
-async def test_odd_page_parameters_fall_back_to_the_defaults(
+async def test_malformed_page_parameters_are_a_422_and_a_large_limit_is_capped(
     client: httpx.AsyncClient, db_session: AsyncSession
 ) -> None:
     await factories.provider(db_session, city="Oddby")
-    for limit, expected in (("abc", 100), ("0", 1), ("500", 100)):
-        response = await client.get(
-            "/api/providers", params={"city": "Oddby", "limit": limit, "offset": "-3"}
-        )
-        assert response.json()["pagination"]["limit"] == expected
-        assert response.json()["pagination"]["offset"] == 0
+    for params in ({"limit": "abc"}, {"limit": "0"}, {"offset": "-3"}, {"offset": "2147483648"}):
+        response = await client.get("/api/providers", params={"city": "Oddby", **params})
+        assert response.status_code == 422, params
+        assert response.json()["code"] == "VALIDATION_ERROR"
+    capped = await client.get("/api/providers", params={"city": "Oddby", "limit": "500"})
+    assert capped.status_code == 200
+    assert capped.json()["pagination"]["limit"] == 100
+    assert capped.headers["x-limit"] == "100"
 
 
 async def test_listing_carries_review_average_and_next_announced_visit(

@@ -63,7 +63,7 @@ async def test_only_completed_bookings_can_be_reviewed(
         headers=await auth(db_session, customer, settings),
     )  # fmt: skip
     assert response.status_code == code
-    assert response.json()["code"] == "BookingNotCompleted"
+    assert response.json()["code"] == "BOOKING_NOT_COMPLETED"
 
 
 async def test_second_review_is_409_and_strangers_get_404(
@@ -74,7 +74,7 @@ async def test_second_review_is_409_and_strangers_get_404(
     body = {"bookingId": booking.id, "rating": 4}
     assert (await client.post("/api/reviews", json=body, headers=headers)).status_code == 201
     again = await client.post("/api/reviews", json=body, headers=headers)
-    assert again.status_code == 409 and again.json()["code"] == "ReviewExists"
+    assert again.status_code == 409 and again.json()["code"] == "REVIEW_EXISTS"
     stranger = await factories.customer(db_session)
     hidden = await client.post(
         "/api/reviews", json=body, headers=await auth(db_session, stranger, settings)
@@ -137,7 +137,7 @@ async def test_provider_replies_once_and_can_remove_the_reply(
     twice = await client.post(
         f"/api/reviews/{review.id}/reply", json={"reply": "Igen"}, headers=headers
     )
-    assert twice.status_code == 409 and twice.json()["code"] == "ReplyExists"
+    assert twice.status_code == 409 and twice.json()["code"] == "REPLY_EXISTS"
 
     removed = await client.delete(f"/api/reviews/{review.id}/reply", headers=headers)
     assert removed.status_code == 204

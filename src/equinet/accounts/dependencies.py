@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
 
 from equinet.accounts.sessions import ActiveSession, resolve_session
 from equinet.db.session import DbSession
@@ -22,13 +21,13 @@ from equinet.settings import Settings
 
 class Unauthorized(EquinetError):
     status_code = 401
-    code = "Unauthorized"
+    code = "UNAUTHORIZED"
     message = "Du måste vara inloggad"
 
 
 class Forbidden(EquinetError):
     status_code = 403
-    code = "Forbidden"
+    code = "FORBIDDEN"
     message = "Åtkomst nekad"
 
 
@@ -93,10 +92,9 @@ class ProviderAccount:
 async def get_current_provider(user: CurrentUser, db: DbSession) -> ProviderAccount:
     if user.user_type != "provider":
         raise Forbidden("Endast leverantörer kan göra detta")
-    provider = await db.scalar(select(Provider).where(Provider.user_id == user.id))
-    if provider is None:
-        raise EquinetError("Provider not found", code="ProviderNotFound", status_code=404)
-    return ProviderAccount(user=user, provider=provider)
+    from equinet.providers.service import provider_of_user
+
+    return ProviderAccount(user=user, provider=await provider_of_user(db, user))
 
 
 async def get_current_admin(user: CurrentUser) -> User:

@@ -8,7 +8,7 @@ from equinet.kit.errors import EquinetError
 class InvalidCredentials(EquinetError):
     # One answer for "no such e-mail" and "wrong password": login must not reveal accounts.
     status_code = 401
-    code = "InvalidCredentials"
+    code = "INVALID_CREDENTIALS"
     message = "Ogiltig email eller lösenord"
 
 
@@ -21,36 +21,36 @@ class EmailNotVerified(EquinetError):
 
 class EmailAlreadyRegistered(EquinetError):
     status_code = 400
-    code = "EmailAlreadyRegistered"
+    code = "EMAIL_ALREADY_REGISTERED"
     message = "En användare med denna e-postadress finns redan"
 
 
 class InvalidVerificationToken(EquinetError):
     # All three token errors are 400 so that a token's existence is not revealed by status.
     status_code = 400
-    code = "InvalidVerificationToken"
+    code = "INVALID_VERIFICATION_TOKEN"
     message = "Ogiltig eller utgången verifieringslänk"
 
 
 class VerificationTokenUsed(InvalidVerificationToken):
-    code = "VerificationTokenUsed"
+    code = "VERIFICATION_TOKEN_USED"
     message = "Denna verifieringslänk har redan använts"
 
 
 class VerificationTokenExpired(InvalidVerificationToken):
-    code = "VerificationTokenExpired"
+    code = "VERIFICATION_TOKEN_EXPIRED"
     message = "Verifieringslänken har gått ut. Begär en ny."
 
 
 class InvalidResetToken(EquinetError):
     status_code = 400
-    code = "InvalidResetToken"
+    code = "INVALID_RESET_TOKEN"
     message = "Ogiltig eller utgången länk för att återställa lösenordet. Begär en ny."
 
 
 class WrongCurrentPassword(EquinetError):
     status_code = 400
-    code = "WrongCurrentPassword"
+    code = "WRONG_CURRENT_PASSWORD"
     message = "Nuvarande lösenord är fel"
 
 
@@ -58,7 +58,7 @@ class WeakPassword(EquinetError):
     """A password the policy refuses: rendered like any other validation error (422)."""
 
     status_code = 422
-    code = "ValidationError"
+    code = "VALIDATION_ERROR"
     message = "Valideringsfel"
 
     def __init__(self, field: str, problem: str) -> None:
@@ -67,11 +67,5 @@ class WeakPassword(EquinetError):
 
 class UserNotFound(EquinetError):
     status_code = 404
-    code = "UserNotFound"
+    code = "USER_NOT_FOUND"
     message = "Användaren hittades inte"
-
-
-class ProviderProfileNotFound(EquinetError):
-    status_code = 404
-    code = "ProviderNotFound"
-    message = "Leverantörsprofilen hittades inte"

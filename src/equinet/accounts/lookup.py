@@ -2,9 +2,9 @@
 
 The rate limiter keys per-user limits by user id and the maintenance gate lets admins through;
 both need the session token resolved outside FastAPI's dependency system. They read through the
-same sessionmaker the endpoints use (honouring a test's override of `get_sessionmaker`), only
-read, and never touch the session's `lastSeenAt`. So does the check that keeps an anonymous
-call with an unreadable body a 401 rather than a validation error.
+same sessionmaker the endpoints use, only read, and never touch the session's `lastSeenAt`. So
+does the check that keeps an anonymous call with an unreadable body a 401 rather than a
+validation error.
 """
 
 from __future__ import annotations
@@ -13,17 +13,15 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.types import Scope
 
+from equinet.accounts import repository
 from equinet.accounts.dependencies import Unauthorized, get_current_session, session_token
 from equinet.accounts.sessions import hash_token
 from equinet.db.base import utcnow
-from equinet.db.session import get_sessionmaker
 from equinet.kit.errors import EquinetError
-from equinet.models import Session, User
 
 # A token's user id is remembered this long for rate-limit keys (a revoked session may keep
 # counting under its user for this long; authentication itself never uses this cache).
@@ -32,13 +30,9 @@ _CACHE_MAX = 10_000
 
 
 def app_sessionmaker(app: Any) -> async_sessionmaker[AsyncSession]:
-    """The sessionmaker endpoints get (tests override `get_sessionmaker` with a no-arg callable)."""
-    override = app.dependency_overrides.get(get_sessionmaker)
-    if override is not None:
-        maker: async_sessionmaker[AsyncSession] = override()
-        return maker
-    state_maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
-    return state_maker
+    """The sessionmaker the endpoints use (the one the lifespan made)."""
+    maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    return maker
 
 
 async def _active_user(app: Any, token: str) -> tuple[str, bool] | None:
@@ -47,20 +41,9 @@ async def _active_user(app: Any, token: str) -> tuple[str, bool] | None:
     now = utcnow()
     idle_limit = now - timedelta(minutes=settings.session_idle_minutes)
     async with app_sessionmaker(app)() as db:
-        row = (
-            await db.execute(
-                select(User.id, User.is_admin)
-                .join(Session, Session.user_id == User.id)
-                .where(
-                    Session.token_hash == hash_token(token),
-                    Session.revoked_at.is_(None),
-                    Session.expires_at > now,
-                    Session.last_seen_at > idle_limit,
-                )
-            )
-        ).first()
+        found = await repository.session_user_id(db, hash_token(token), now, idle_limit)
         await db.rollback()
-    return (row.id, row.is_admin) if row is not None else None
+    return found
 
 
 class UserIdCache:
@@ -108,9 +91,10 @@ async def is_admin_request(request: Request) -> bool:
     return bool(found and found[1])
 
 
-def _needs_login(dependant: Any) -> bool:
+def needs_login(dependant: Any) -> bool:
+    """Does a route (its dependant tree) require a logged-in session?"""
     return any(
-        sub.call is get_current_session or _needs_login(sub) for sub in dependant.dependencies
+        sub.call is get_current_session or needs_login(sub) for sub in dependant.dependencies
     )
 
 
@@ -122,7 +106,7 @@ async def missing_login(request: Request) -> EquinetError | None:
     every protected route owes an anonymous caller (the original checked auth first, too).
     """
     dependant = getattr(request.scope.get("route"), "dependant", None)
-    if dependant is None or not _needs_login(dependant):
+    if dependant is None or not needs_login(dependant):
         return None
     token = session_token(request)
     if token and await _active_user(request.app, token) is not None:

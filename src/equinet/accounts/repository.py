@@ -8,6 +8,7 @@ before addresses were lower-cased.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,7 @@ from equinet.models import (
     PasswordResetToken,
     Provider,
     Service,
+    Session,
     User,
 )
 
@@ -39,14 +41,6 @@ async def email_taken(db: AsyncSession, email: str) -> bool:
 
 async def user_by_id(db: AsyncSession, user_id: str) -> User | None:
     return await db.get(User, user_id)
-
-
-async def provider_id_of(db: AsyncSession, user_id: str) -> str | None:
-    return await db.scalar(select(Provider.id).where(Provider.user_id == user_id))
-
-
-async def provider_of(db: AsyncSession, user_id: str) -> Provider | None:
-    return await db.scalar(select(Provider).where(Provider.user_id == user_id))
 
 
 async def add_user(db: AsyncSession, user: User) -> User:
@@ -135,3 +129,70 @@ async def has_active_availability(db: AsyncSession, provider_id: str) -> bool:
             )
         )
     )
+
+
+# --- sessions ----------------------------------------------------------------------------
+
+
+def _valid_session(token_hash: str, now: datetime, idle_limit: datetime) -> list[Any]:
+    return [
+        Session.token_hash == token_hash,
+        Session.revoked_at.is_(None),
+        Session.expires_at > now,
+        Session.last_seen_at > idle_limit,
+    ]
+
+
+async def add_session(db: AsyncSession, session: Session) -> None:
+    db.add(session)
+    await db.flush()
+
+
+async def session_with_user(
+    db: AsyncSession, token_hash: str, now: datetime, idle_limit: datetime
+) -> tuple[Session, User] | None:
+    """A valid (not revoked, not expired, not idle) session and its user."""
+    row = (
+        await db.execute(
+            select(Session, User)
+            .join(User, User.id == Session.user_id)
+            .where(*_valid_session(token_hash, now, idle_limit))
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def session_user_id(
+    db: AsyncSession, token_hash: str, now: datetime, idle_limit: datetime
+) -> tuple[str, bool] | None:
+    """(user id, is admin) behind a valid session, read without loading ORM rows."""
+    row = (
+        await db.execute(
+            select(User.id, User.is_admin)
+            .join(Session, Session.user_id == User.id)
+            .where(*_valid_session(token_hash, now, idle_limit))
+        )
+    ).first()
+    return (str(row.id), bool(row.is_admin)) if row is not None else None
+
+
+async def revoke_session(db: AsyncSession, token_hash: str, now: datetime) -> None:
+    await db.execute(
+        update(Session)
+        .where(Session.token_hash == token_hash, Session.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+async def revoke_user_sessions(
+    db: AsyncSession, user_id: str, now: datetime, *, except_session_id: str | None = None
+) -> int:
+    statement = (
+        update(Session)
+        .where(Session.user_id == user_id, Session.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    if except_session_id is not None:
+        statement = statement.where(Session.id != except_session_id)
+    result = await db.execute(statement)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

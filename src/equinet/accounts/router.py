@@ -19,6 +19,17 @@ from equinet.accounts.dependencies import (
     CurrentUser,
     session_token,
 )
+from equinet.accounts.errors import (
+    EmailAlreadyRegistered,
+    EmailNotVerified,
+    InvalidCredentials,
+    InvalidResetToken,
+    InvalidVerificationToken,
+    VerificationTokenExpired,
+    VerificationTokenUsed,
+    WeakPassword,
+    WrongCurrentPassword,
+)
 from equinet.accounts.schemas import (
     ChangePasswordIn,
     EmailOnlyIn,
@@ -43,9 +54,10 @@ from equinet.accounts.sessions import create_session, revoke_session
 from equinet.db.base import utcnow
 from equinet.db.session import DbSession
 from equinet.kit.client_ip import client_ip
-from equinet.kit.errors import EquinetError
+from equinet.kit.errors import EquinetError, errors
 from equinet.kit.rate_limit import RateLimiter, rate_limiter_of
 from equinet.kit.rate_limit_routes import limit_route
+from equinet.providers.exceptions import ProviderNotFound, UnknownPlace
 from equinet.settings import Settings
 
 router = APIRouter(tags=["auth"])
@@ -87,7 +99,11 @@ Limiter = Annotated[RateLimiter, Depends(get_rate_limiter)]
 
 
 @router.post(
-    "/api/auth/register", status_code=201, response_model=RegisterOut, summary="Create an account"
+    "/api/auth/register",
+    status_code=201,
+    response_model=RegisterOut,
+    summary="Create an account",
+    responses=errors(EmailAlreadyRegistered, WeakPassword),
 )
 async def register(body: RegisterIn, db: DbSession, settings: AppSettings) -> RegisterOut:
     user = await service.register(db, settings, body)
@@ -103,7 +119,12 @@ async def register(body: RegisterIn, db: DbSession, settings: AppSettings) -> Re
     )
 
 
-@router.post("/api/auth/verify-email", response_model=VerifyEmailOut, summary="Verify e-mail")
+@router.post(
+    "/api/auth/verify-email",
+    response_model=VerifyEmailOut,
+    summary="Verify e-mail",
+    responses=errors(InvalidVerificationToken, VerificationTokenUsed, VerificationTokenExpired),
+)
 async def verify_email(body: TokenIn, db: DbSession) -> VerifyEmailOut:
     email = await service.verify_email(db, body.token)
     return VerifyEmailOut(message="E-postadressen har verifierats", email=email)
@@ -117,7 +138,12 @@ async def resend_verification(
     return MessageOut(message=RESEND_MESSAGE)
 
 
-@router.post("/api/auth/login", response_model=LoginOut, summary="Log in")
+@router.post(
+    "/api/auth/login",
+    response_model=LoginOut,
+    summary="Log in",
+    responses=errors(InvalidCredentials, EmailNotVerified),
+)
 async def login(
     body: LoginIn,
     request: Request,
@@ -193,14 +219,22 @@ async def forgot_password(body: EmailOnlyIn, db: DbSession, settings: AppSetting
 
 
 @router.post(
-    "/api/auth/reset-password", response_model=MessageOut, summary="Set a password by link"
+    "/api/auth/reset-password",
+    response_model=MessageOut,
+    summary="Set a password by link",
+    responses=errors(InvalidResetToken, WeakPassword),
 )
 async def reset_password(body: ResetPasswordIn, db: DbSession, settings: AppSettings) -> MessageOut:
     await service.reset_password(db, settings, body.token, body.password)
     return MessageOut(message="Lösenordet har ändrats. Logga in med ditt nya lösenord.")
 
 
-@router.put("/api/auth/password", response_model=MessageOut, summary="Change password")
+@router.put(
+    "/api/auth/password",
+    response_model=MessageOut,
+    summary="Change password",
+    responses=errors(WrongCurrentPassword, WeakPassword),
+)
 async def change_password(
     body: ChangePasswordIn, active: CurrentSession, db: DbSession, settings: AppSettings
 ) -> MessageOut:
@@ -227,6 +261,7 @@ async def put_profile(body: ProfileIn, user: CurrentUser, db: DbSession) -> Prof
     response_model=ProviderProfileOut,
     tags=["profile"],
     summary="My provider profile",
+    responses=errors(ProviderNotFound),
 )
 async def get_provider_profile(account: CurrentProvider) -> ProviderProfileOut:
     return service.provider_profile_out(account.provider, account.user)
@@ -237,11 +272,12 @@ async def get_provider_profile(account: CurrentProvider) -> ProviderProfileOut:
     response_model=ProviderProfileOut,
     tags=["profile"],
     summary="Edit my provider profile",
+    responses=errors(ProviderNotFound, UnknownPlace),
 )
 async def put_provider_profile(
-    body: ProviderProfileIn, account: CurrentProvider, db: DbSession
+    body: ProviderProfileIn, account: CurrentProvider, db: DbSession, settings: AppSettings
 ) -> ProviderProfileOut:
-    return await service.update_provider_profile(db, account.user, body)
+    return await service.update_provider_profile(db, settings, account.user, account.provider, body)
 
 
 @router.get(
@@ -249,6 +285,7 @@ async def put_provider_profile(
     response_model=OnboardingStatusOut,
     tags=["profile"],
     summary="What a provider still has to set up",
+    responses=errors(ProviderNotFound),
 )
 async def onboarding_status(account: CurrentProvider, db: DbSession) -> OnboardingStatusOut:
     return await service.onboarding_status(db, account.provider)

@@ -10,21 +10,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
 from equinet.accounts import sanitize
+from equinet.kit.api_model import ApiModel
 from equinet.kit.timestamps import UtcDateTime
 
 _MAX_PASSWORD_INPUT = 1024
 
 
-class CamelModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
-
-class StrictIn(CamelModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+class StrictIn(ApiModel):
+    model_config = ConfigDict(extra="forbid")
 
 
 def _valid_email(value: str) -> str:
@@ -134,11 +130,11 @@ class ProviderProfileIn(StrictIn):
 # --- responses --------------------------------------------------------------------------
 
 
-class MessageOut(CamelModel):
+class MessageOut(ApiModel):
     message: str
 
 
-class NewUserOut(CamelModel):
+class NewUserOut(ApiModel):
     id: str
     email: str
     first_name: str
@@ -146,17 +142,17 @@ class NewUserOut(CamelModel):
     user_type: str
 
 
-class RegisterOut(CamelModel):
+class RegisterOut(ApiModel):
     message: str
     user: NewUserOut
 
 
-class VerifyEmailOut(CamelModel):
+class VerifyEmailOut(ApiModel):
     message: str
     email: str
 
 
-class SessionUserOut(CamelModel):
+class SessionUserOut(ApiModel):
     id: str
     email: str
     name: str
@@ -168,7 +164,7 @@ class SessionUserOut(CamelModel):
     provider_id: str | None
 
 
-class LoginOut(CamelModel):
+class LoginOut(ApiModel):
     user: SessionUserOut
     # The session token, for API clients that send `Authorization: Bearer`; browsers use the
     # HttpOnly cookie set on the same response.
@@ -176,12 +172,12 @@ class LoginOut(CamelModel):
     expires_at: UtcDateTime
 
 
-class SessionOut(CamelModel):
+class SessionOut(ApiModel):
     user: SessionUserOut
     expires_at: UtcDateTime
 
 
-class ProfileUpdatedOut(CamelModel):
+class ProfileUpdatedOut(ApiModel):
     id: str
     email: str
     first_name: str
@@ -198,14 +194,14 @@ class ProfileOut(ProfileUpdatedOut):
     provider_id: str | None
 
 
-class ProviderUserOut(CamelModel):
+class ProviderUserOut(ApiModel):
     first_name: str
     last_name: str
     email: str
     phone: str | None
 
 
-class ProviderProfileOut(CamelModel):
+class ProviderProfileOut(ApiModel):
     id: str
     user_id: str
     business_name: str
@@ -226,7 +222,7 @@ class ProviderProfileOut(CamelModel):
     user: ProviderUserOut
 
 
-class OnboardingStatusOut(CamelModel):
+class OnboardingStatusOut(ApiModel):
     profile_complete: bool
     has_services: bool
     has_availability: bool

@@ -23,7 +23,6 @@ from equinet.accounts.errors import (
     InvalidCredentials,
     InvalidResetToken,
     InvalidVerificationToken,
-    ProviderProfileNotFound,
     UserNotFound,
     VerificationTokenExpired,
     VerificationTokenUsed,
@@ -50,6 +49,9 @@ from equinet.kit.passwords import (
     verify_password_async,
 )
 from equinet.models import Provider, User
+from equinet.providers import repository as provider_repository
+from equinet.providers.cache import invalidate_provider_listings
+from equinet.providers.service import change_profile
 from equinet.settings import Settings
 
 VERIFICATION_LIFETIME = timedelta(hours=24)
@@ -102,7 +104,7 @@ async def register(db: AsyncSession, settings: Settings, data: RegisterIn) -> Us
                 city=data.city,
             ),
         )
-        _invalidate_provider_listings(db)
+        invalidate_provider_listings(db)
     await issue_verification(db, settings, user)
     return user
 
@@ -181,7 +183,7 @@ async def session_user(db: AsyncSession, user: User) -> SessionUserOut:
         user_type=user.user_type,
         is_admin=user.is_admin,
         email_verified=user.email_verified,
-        provider_id=await repository.provider_id_of(db, user.id)
+        provider_id=await provider_repository.provider_id_of_user(db, user.id)
         if user.user_type == "provider"
         else None,
     )
@@ -255,7 +257,7 @@ async def profile(db: AsyncSession, user: User) -> ProfileOut:
         address=user.address,
         latitude=user.latitude,
         longitude=user.longitude,
-        provider_id=await repository.provider_id_of(db, user.id),
+        provider_id=await provider_repository.provider_id_of_user(db, user.id),
     )
 
 
@@ -296,17 +298,12 @@ def provider_profile_out(provider: Provider, user: User) -> ProviderProfileOut:
 
 
 async def update_provider_profile(
-    db: AsyncSession, user: User, data: ProviderProfileIn
+    db: AsyncSession, settings: Settings, user: User, provider: Provider, data: ProviderProfileIn
 ) -> ProviderProfileOut:
-    provider = await repository.provider_of(db, user.id)  # the owner is in the WHERE clause
-    if provider is None:
-        raise ProviderProfileNotFound()
-    for field in data.model_fields_set:
-        setattr(provider, field, getattr(data, field))
-    await db.flush()
-    await db.refresh(provider)
-    _invalidate_provider_listings(db)
-    return provider_profile_out(provider, user)
+    """PUT /api/provider/profile: the same rule as PUT /api/providers/{id} (one service)."""
+    values = {field: getattr(data, field) for field in data.model_fields_set}
+    changed = await change_profile(db, settings, user, provider.id, values)
+    return provider_profile_out(changed, user)
 
 
 async def onboarding_status(db: AsyncSession, provider: Provider) -> OnboardingStatusOut:
@@ -336,11 +333,3 @@ async def user_or_404(db: AsyncSession, user_id: str) -> User:
     if user is None:
         raise UserNotFound()
     return user
-
-
-def _invalidate_provider_listings(db: AsyncSession) -> None:
-    try:
-        from equinet.providers.cache import invalidate_provider_listings
-    except ImportError:  # the providers package is built alongside; nothing cached without it
-        return
-    invalidate_provider_listings(db)

@@ -12,9 +12,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from equinet.accounts import repository
 from equinet.db.base import utcnow
 from equinet.models import Session, User
 from equinet.settings import Settings
@@ -47,7 +47,8 @@ async def create_session(
     """Start a session for `user`; returns the token (the only time it exists in clear)."""
     token = new_token()
     now = utcnow()
-    db.add(
+    await repository.add_session(
+        db,
         Session(
             user_id=user.id,
             token_hash=hash_token(token),
@@ -56,27 +57,15 @@ async def create_session(
             created_at=now,
             last_seen_at=now,
             expires_at=now + timedelta(hours=settings.session_absolute_hours),
-        )
+        ),
     )
-    await db.flush()
     return token
 
 
 async def resolve_session(db: AsyncSession, token: str, settings: Settings) -> ActiveSession | None:
     now = utcnow()
     idle_limit = now - timedelta(minutes=settings.session_idle_minutes)
-    row = (
-        await db.execute(
-            select(Session, User)
-            .join(User, User.id == Session.user_id)
-            .where(
-                Session.token_hash == hash_token(token),
-                Session.revoked_at.is_(None),
-                Session.expires_at > now,
-                Session.last_seen_at > idle_limit,
-            )
-        )
-    ).first()
+    row = await repository.session_with_user(db, hash_token(token), now, idle_limit)
     if row is None:
         return None
     session, user = row
@@ -87,23 +76,13 @@ async def resolve_session(db: AsyncSession, token: str, settings: Settings) -> A
 
 
 async def revoke_session(db: AsyncSession, token: str) -> None:
-    await db.execute(
-        update(Session)
-        .where(Session.token_hash == hash_token(token), Session.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
+    await repository.revoke_session(db, hash_token(token), utcnow())
 
 
 async def revoke_all_sessions(
     db: AsyncSession, user_id: str, *, except_session_id: str | None = None
 ) -> int:
     """End every session of a user (after a password reset or change), optionally but one."""
-    statement = (
-        update(Session)
-        .where(Session.user_id == user_id, Session.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+    return await repository.revoke_user_sessions(
+        db, user_id, utcnow(), except_session_id=except_session_id
     )
-    if except_session_id is not None:
-        statement = statement.where(Session.id != except_session_id)
-    result = await db.execute(statement)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -228,7 +228,13 @@ async def replace_week(
 
 
 async def exceptions_between(
-    db: AsyncSession, provider_id: str, first: date | None, last: date | None
+    db: AsyncSession,
+    provider_id: str,
+    first: date | None,
+    last: date | None,
+    *,
+    limit: int,
+    offset: int,
 ) -> Sequence[AvailabilityException]:
     statement = select(AvailabilityException).where(
         AvailabilityException.provider_id == provider_id
@@ -237,7 +243,8 @@ async def exceptions_between(
         statement = statement.where(AvailabilityException.date >= first)
     if last is not None:
         statement = statement.where(AvailabilityException.date <= last)
-    return (await db.scalars(statement.order_by(AvailabilityException.date))).all()
+    statement = statement.order_by(AvailabilityException.date).limit(limit).offset(offset)
+    return (await db.scalars(statement)).all()
 
 
 async def exception_on(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from equinet.accounts.dependencies import CurrentProvider
 from equinet.availability import service
@@ -16,8 +16,19 @@ from equinet.availability.schemas import (
     ScheduleIn,
     WeeklyHoursOut,
 )
+from equinet.availability.service import (
+    ExceptionNotFound,
+    InvalidAvailabilityQuery,
+    InvalidException,
+    InvalidSchedule,
+    ServiceNotFound,
+)
 from equinet.db.session import DbSession
+from equinet.kit.dates import InvalidDate
+from equinet.kit.errors import errors
+from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
+from equinet.providers.exceptions import ProviderNotFound
 
 router = APIRouter(prefix="/api/providers/{provider_id}", tags=["availability"])
 
@@ -30,7 +41,11 @@ limit_route(
 OptionalText = Annotated[str | None, Query()]
 
 
-@router.get("/availability", summary="Bookable slots of one date (public)")
+@router.get(
+    "/availability",
+    summary="Bookable slots of one date (public)",
+    responses=errors(ProviderNotFound, ServiceNotFound, InvalidAvailabilityQuery, InvalidDate),
+)
 async def day_availability(
     provider_id: str,
     request: Request,
@@ -53,13 +68,21 @@ async def day_availability(
     )
 
 
-@router.get("/availability-schedule", summary="The provider's weekly hours (public)")
+@router.get(
+    "/availability-schedule",
+    summary="The provider's weekly hours (public)",
+    responses=errors(ProviderNotFound),
+)
 async def weekly_schedule(provider_id: str, db: DbSession) -> list[WeeklyHoursOut]:
     rows = await service.weekly_schedule(db, provider_id)
     return [WeeklyHoursOut.model_validate(row) for row in rows]
 
 
-@router.put("/availability-schedule", summary="Replace my whole week at once")
+@router.put(
+    "/availability-schedule",
+    summary="Replace my whole week at once",
+    responses=errors(ProviderNotFound, InvalidSchedule),
+)
 async def replace_schedule(
     provider_id: str, account: CurrentProvider, db: DbSession, body: ScheduleIn
 ) -> list[WeeklyHoursOut]:
@@ -67,14 +90,22 @@ async def replace_schedule(
     return [WeeklyHoursOut.model_validate(row) for row in rows]
 
 
-@router.get("/availability-exceptions", summary="Date exceptions in a range (public)")
+@router.get(
+    "/availability-exceptions",
+    summary="Date exceptions in a range (public)",
+    responses=errors(ProviderNotFound, InvalidAvailabilityQuery),
+)
 async def list_exceptions(
     provider_id: str,
+    request: Request,
+    response: Response,
     db: DbSession,
+    page: Annotated[PageRequest, Depends(paginated(default=100, cap=366))],
     from_: Annotated[str | None, Query(alias="from")] = None,
     to: OptionalText = None,
 ) -> list[ExceptionOut]:
-    rows = await service.exceptions_between(db, provider_id, from_, to)
+    rows, has_more = await service.exceptions_between(db, provider_id, from_, to, page)
+    page_headers(response, request, page, has_more)
     return [ExceptionOut.model_validate(row) for row in rows]
 
 
@@ -82,6 +113,7 @@ async def list_exceptions(
     "/availability-exceptions",
     status_code=status.HTTP_201_CREATED,
     summary="Close a date or set other hours for it (an upsert: 201 whether new or replaced)",
+    responses=errors(ProviderNotFound, InvalidException, InvalidDate),
 )
 async def save_exception(
     provider_id: str, account: CurrentProvider, db: DbSession, body: ExceptionIn
@@ -92,12 +124,20 @@ async def save_exception(
     return ExceptionOut.model_validate(saved)
 
 
-@router.get("/availability-exceptions/{date}", summary="The exception of one date (public)")
+@router.get(
+    "/availability-exceptions/{date}",
+    summary="The exception of one date (public)",
+    responses=errors(ExceptionNotFound, InvalidDate),
+)
 async def exception_on(provider_id: str, date: str, db: DbSession) -> ExceptionOut:
     return ExceptionOut.model_validate(await service.exception_on(db, provider_id, date))
 
 
-@router.delete("/availability-exceptions/{date}", summary="Remove the exception of a date")
+@router.delete(
+    "/availability-exceptions/{date}",
+    summary="Remove the exception of a date",
+    responses=errors(ProviderNotFound, ExceptionNotFound, InvalidDate),
+)
 async def delete_exception(
     provider_id: str, date: str, account: CurrentProvider, db: DbSession
 ) -> ExceptionDeleted:

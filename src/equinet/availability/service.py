@@ -24,38 +24,37 @@ from equinet.availability.schemas import (
 from equinet.availability.slots import Location, day_availability
 from equinet.kit.dates import InvalidDate, parse_date, parse_hhmm, today_local
 from equinet.kit.errors import EquinetError, NotFound
+from equinet.kit.pagination import PageRequest
 from equinet.models import Availability, AvailabilityException
 from equinet.providers.cache import invalidate_provider_listings
+from equinet.providers.exceptions import ProviderNotFound
 from equinet.settings import Settings
 
 DEFAULT_SLOT_MINUTES = 30
 
 
-class ProviderNotFound(NotFound):
-    code = "ProviderNotFound"
-    message = "Provider not found"
-
-
 class ServiceNotFound(NotFound):
-    code = "ServiceNotFound"
-    message = "Service not found"
+    code = "SERVICE_NOT_FOUND"
+    message = "Tjänsten hittades inte"
 
 
 class ExceptionNotFound(NotFound):
-    code = "ExceptionNotFound"
-    message = "Exception not found"
+    code = "EXCEPTION_NOT_FOUND"
+    message = "Undantaget hittades inte"
 
 
 class InvalidSchedule(EquinetError):
-    code = "InvalidSchedule"
+    code = "INVALID_SCHEDULE"
 
 
 class InvalidException(EquinetError):
-    code = "InvalidException"
+    code = "INVALID_EXCEPTION"
 
 
 class InvalidAvailabilityQuery(EquinetError):
-    code = "InvalidQuery"
+    status_code = 422  # a malformed query string, like any other validation error
+    code = "INVALID_QUERY"
+    message = "Ogiltiga parametrar i adressen"
 
 
 def _own(account: ProviderAccount, provider_id: str) -> str:
@@ -86,13 +85,15 @@ async def replace_schedule(
     for day in body.schedule:
         if day.day_of_week in seen:
             raise InvalidSchedule(
-                f"Veckodag {day.day_of_week} förekommer mer än en gång",
+                "Veckodag {day} förekommer mer än en gång",
+                values={"day": day.day_of_week},
                 details={"dayOfWeek": day.day_of_week},
             )
         seen.add(day.day_of_week)
         if not day.is_closed and parse_hhmm(day.start_time) >= parse_hhmm(day.end_time):
             raise InvalidSchedule(
-                f"Starttid måste vara före sluttid (veckodag {day.day_of_week})",
+                "Starttid måste vara före sluttid (veckodag {day})",
+                values={"day": day.day_of_week},
                 details={"dayOfWeek": day.day_of_week},
             )
     week = await repository.replace_week(
@@ -117,15 +118,18 @@ def _query_date(value: str | None) -> date | None:
         return parse_date(value)
     except InvalidDate:
         raise InvalidAvailabilityQuery(
-            "Invalid query parameters", details="from and to must be YYYY-MM-DD"
+            "Ogiltiga parametrar: from och to anges som ÅÅÅÅ-MM-DD"
         ) from None
 
 
 async def exceptions_between(
-    db: AsyncSession, provider_id: str, first: str | None, last: str | None
-) -> Sequence[AvailabilityException]:
+    db: AsyncSession, provider_id: str, first: str | None, last: str | None, page: PageRequest
+) -> tuple[list[AvailabilityException], bool]:
     start, end = _query_date(first), _query_date(last)
-    return await repository.exceptions_between(db, await _existing(db, provider_id), start, end)
+    rows = await repository.exceptions_between(
+        db, await _existing(db, provider_id), start, end, limit=page.fetch, offset=page.offset
+    )
+    return page.cut(rows)
 
 
 async def save_exception(
@@ -146,7 +150,7 @@ async def save_exception(
         start = end = None
     else:
         if start is None or end is None:
-            raise InvalidException("startTime and endTime required when not closed")
+            raise InvalidException("Ange startTime och endTime när dagen inte är stängd")
         if parse_hhmm(start) >= parse_hhmm(end):
             raise InvalidException("Starttid måste vara före sluttid")
     saved = await repository.upsert_exception(
@@ -171,7 +175,7 @@ def _path_date(value: str) -> date:
     try:
         return parse_date(value)
     except InvalidDate:
-        raise InvalidDate("Invalid date format. Use YYYY-MM-DD") from None
+        raise InvalidDate() from None
 
 
 async def exception_on(db: AsyncSession, provider_id: str, day: str) -> AvailabilityException:
@@ -201,7 +205,10 @@ def _coordinate(value: str, low: float, high: float, name: str) -> float:
     except ValueError:
         number = math.nan
     if not (math.isfinite(number) and low <= number <= high):
-        raise InvalidAvailabilityQuery(f"Invalid {name} (must be between {low:g} and {high:g})")
+        raise InvalidAvailabilityQuery(
+            "Ogiltig {name} (måste vara mellan {low} och {high})",
+            values={"name": name, "low": f"{low:g}", "high": f"{high:g}"},
+        )
     return number
 
 
@@ -219,7 +226,7 @@ async def day_view(
 ) -> DayAvailabilityOut:
     """GET /api/providers/{id}/availability: the engine's slots for one date."""
     if not day:
-        raise InvalidAvailabilityQuery("Date parameter is required")
+        raise InvalidAvailabilityQuery("Ange datum (date=ÅÅÅÅ-MM-DD)")
     parsed = parse_date(day)
     # The provider and the asked-for service in one round trip; the provider's 404 first.
     provider = await repository.provider_and_service(db, provider_id, service_id or None)
@@ -229,7 +236,7 @@ async def day_view(
     location: Location | None = None
     if latitude is not None or longitude is not None:
         if latitude is None or longitude is None:
-            raise InvalidAvailabilityQuery("lat and lng must be given together")
+            raise InvalidAvailabilityQuery("lat och lng anges tillsammans")
         location = Location(
             _coordinate(latitude, -90, 90, "latitude"),
             _coordinate(longitude, -180, 180, "longitude"),
@@ -284,6 +291,6 @@ def _duration(
         minutes = 0
     if not 15 <= minutes <= 480:
         raise InvalidAvailabilityQuery(
-            "serviceDuration must be a whole number of minutes between 15 and 480"
+            "serviceDuration måste vara ett helt antal minuter mellan 15 och 480"
         )
     return minutes

@@ -6,7 +6,7 @@ from equinet.kit.errors import Conflict, EquinetError, NotFound
 
 
 class PastDate(EquinetError):
-    code = "PastDate"
+    code = "PAST_DATE"
     message = "Kan inte boka i det förflutna"
 
 
@@ -41,7 +41,7 @@ class InvalidRouteOrder(EquinetError):
 
 
 class HorseNotFound(NotFound):
-    code = "HorseNotFound"
+    code = "HORSE_NOT_FOUND"
     message = "Hästen hittades inte"
 
 
@@ -51,12 +51,12 @@ class HorseAlreadyBooked(Conflict):
 
 
 class BookingExists(Conflict):
-    code = "BookingExists"
+    code = "BOOKING_EXISTS"
     message = "Bokningen finns redan"
 
 
 class BookingNotFound(NotFound):
-    code = "BookingNotFound"
+    code = "BOOKING_NOT_FOUND"
     message = "Bokningen hittades inte"
 
 
@@ -65,12 +65,12 @@ class InvalidStatusTransition(EquinetError):
 
 
 class ConcurrentStatusChange(Conflict):
-    code = "ConcurrentUpdate"
+    code = "CONCURRENT_UPDATE"
     message = "Bokningen ändrades samtidigt av någon annan. Ladda om och försök igen."
 
 
 class BookingNotDeletable(Conflict):
-    code = "BookingNotDeletable"
+    code = "BOOKING_NOT_DELETABLE"
     message = (
         "Bekräftade, genomförda eller betalda bokningar kan inte tas bort. "
         "Avboka bokningen i stället."
@@ -78,12 +78,12 @@ class BookingNotDeletable(Conflict):
 
 
 class CustomerNotFound(NotFound):
-    code = "CustomerNotFound"
+    code = "CUSTOMER_NOT_FOUND"
     message = "Kunden hittades inte"
 
 
 class CustomerEmailTaken(Conflict):
-    code = "CustomerEmailTaken"
+    code = "CUSTOMER_EMAIL_TAKEN"
     message = (
         "Det finns redan ett konto med den e-postadressen. "
         "Välj kunden med kundsökningen eller ange ingen e-postadress."
@@ -91,12 +91,12 @@ class CustomerEmailTaken(Conflict):
 
 
 class IdempotencyKeyReused(Conflict):
-    code = "IdempotencyKeyReused"
+    code = "IDEMPOTENCY_KEY_REUSED"
     message = "Idempotency-Key har redan använts för en annan förfrågan"
 
 
 class InvalidIdempotencyKey(EquinetError):
-    code = "InvalidIdempotencyKey"
+    code = "INVALID_IDEMPOTENCY_KEY"
     message = "Idempotency-Key måste vara 1-255 synliga tecken"
 
 
@@ -110,3 +110,13 @@ class TimeNotOnClock(EquinetError):
     status_code = 422
     code = "TIME_IN_DST_GAP"
     message = "Tiden finns inte det här datumet: klockan ställs fram en timme (02:00-03:00)."
+
+
+class InvalidStatusFilter(EquinetError):
+    code = "INVALID_STATUS"
+    message = 'Ogiltig bokningsstatus: "{status}". Giltiga värden: pending, confirmed, cancelled, completed'
+
+
+class QueryTooShort(EquinetError):
+    code = "QUERY_TOO_SHORT"
+    message = "Sökfråga måste vara minst 2 tecken"

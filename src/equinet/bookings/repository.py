@@ -115,6 +115,8 @@ async def list_bookings(
     statuses: Sequence[str] = (),
     date_from: date | None = None,
     date_to: date | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> Sequence[Any]:
     statement = _detail_select()
     if provider_id is not None:
@@ -129,7 +131,9 @@ async def list_bookings(
         statement = statement.where(Booking.booking_date <= booking_date_column(date_to))
     statement = statement.order_by(
         Booking.booking_date.desc(), Booking.start_time.desc(), Booking.id
-    )
+    ).offset(offset)
+    if limit is not None:
+        statement = statement.limit(limit)
     # Core on the session's connection: the rows are plain tuples, so the ORM's result
     # machinery (per-row loading) is skipped for what can be hundreds of rows.
     connection = await db.connection()
@@ -313,11 +317,15 @@ async def is_related(db: AsyncSession, provider_id: str, user_id: str) -> bool:
     return bool(await db.scalar(statement))
 
 
-async def active_horses(db: AsyncSession, owner_id: str) -> Sequence[Any]:
+async def active_horses(
+    db: AsyncSession, owner_id: str, *, limit: int | None = None, offset: int = 0
+) -> Sequence[Any]:
     statement = (
         select(Horse.id, Horse.name, Horse.breed, Horse.birth_year, Horse.gender)
         .where(Horse.owner_id == owner_id, Horse.is_active)
         .order_by(Horse.name, Horse.id)
+        .limit(limit)
+        .offset(offset)
     )
     return (await db.execute(statement)).all()
 

@@ -9,11 +9,32 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import TypeAdapter
-from sqlalchemy import select
 
 from equinet.accounts.dependencies import CurrentUser, Forbidden
+from equinet.availability.exceptions import SlotUnavailable
 from equinet.bookings import idempotency, repository, service
-from equinet.bookings.exceptions import CustomerNotFound
+from equinet.bookings.exceptions import (
+    BookingExists,
+    BookingNotDeletable,
+    BookingNotFound,
+    ConcurrentStatusChange,
+    CustomerEmailTaken,
+    CustomerNotFound,
+    HorseAlreadyBooked,
+    HorseNotFound,
+    IdempotencyKeyReused,
+    InactiveProvider,
+    InactiveService,
+    InvalidIdempotencyKey,
+    InvalidRouteOrder,
+    InvalidStatusFilter,
+    InvalidStatusTransition,
+    InvalidTimes,
+    PastDate,
+    QueryTooShort,
+    SelfBooking,
+    ServiceProviderMismatch,
+)
 from equinet.bookings.schemas import (
     BookingDeleted,
     CreateBookingIn,
@@ -27,10 +48,13 @@ from equinet.bookings.schemas import (
     UpdatedBookingOut,
 )
 from equinet.db.session import DbSession
-from equinet.kit.dates import parse_date
-from equinet.kit.errors import EquinetError
+from equinet.kit.dates import InvalidDate, parse_date
+from equinet.kit.errors import errors
+from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.models import Provider, User
+from equinet.providers.exceptions import ProviderNotFound
+from equinet.providers.service import provider_of_user
 from equinet.settings import Settings
 
 router = APIRouter(prefix="/api/bookings", tags=["bookings"])
@@ -45,12 +69,6 @@ limit_route("GET", "/api/customers/{customer_id}/horses", "api")
 _SEARCH_STRIP = re.compile(r"['\";\\%*]")
 
 
-class ProviderNotFound(EquinetError):
-    status_code = 404
-    code = "ProviderNotFound"
-    message = "Provider not found"
-
-
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
@@ -59,10 +77,7 @@ def _settings(request: Request) -> Settings:
 async def _provider_of(db: DbSession, user: User) -> Provider | None:
     if user.user_type != "provider":
         return None
-    provider = await db.scalar(select(Provider).where(Provider.user_id == user.id))
-    if provider is None:
-        raise ProviderNotFound()
-    return provider
+    return await provider_of_user(db, user)
 
 
 def _provider_only(message: str) -> Any:
@@ -86,11 +101,7 @@ def _statuses(raw: list[str] | None) -> list[str]:
     found = [part.strip() for value in raw or [] for part in value.split(",") if part.strip()]
     unknown = [s for s in found if s not in allowed]
     if unknown:
-        raise EquinetError(
-            f'Ogiltig bokningsstatus: "{unknown[0]}". '
-            "Giltiga värden: pending, confirmed, cancelled, completed",
-            code="InvalidStatus",
-        )
+        raise InvalidStatusFilter(values={"status": unknown[0]})
     return found
 
 
@@ -104,10 +115,13 @@ _BOOKING_LIST = TypeAdapter(list[dict[str, Any]])
     response_model=list[ProviderBookingOut] | list[CustomerBookingOut],
     description="A provider gets its bookings (ProviderBookingOut), a customer theirs "
     "(CustomerBookingOut).",
+    responses=errors(InvalidStatusFilter, InvalidDate, ProviderNotFound),
 )
 async def list_bookings(
+    request: Request,
     db: DbSession,
     user: CurrentUser,
+    page: Annotated[PageRequest, Depends(paginated(default=100, cap=100))],
     status: Annotated[list[str] | None, Query(description="e.g. pending,confirmed")] = None,
     date_from: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD")] = None,
     date_to: Annotated[str | None, Query(alias="to", description="YYYY-MM-DD")] = None,
@@ -116,13 +130,34 @@ async def list_bookings(
     actor = service.Actor(user, provider.id if provider else None)
     first: date | None = parse_date(date_from) if date_from else None
     last: date | None = parse_date(date_to) if date_to else None
-    rows = await service.list_bookings(
-        db, actor, statuses=_statuses(status), date_from=first, date_to=last
+    rows, has_more = await service.list_bookings(
+        db, actor, statuses=_statuses(status), date_from=first, date_to=last, page=page
     )
-    return Response(_BOOKING_LIST.dump_json(rows, by_alias=True), media_type="application/json")
+    response = Response(_BOOKING_LIST.dump_json(rows, by_alias=True), media_type="application/json")
+    page_headers(response, request, page, has_more)
+    return response
 
 
-@router.post("", status_code=201, response_model=CreatedBookingOut)
+@router.post(
+    "",
+    response_model=CreatedBookingOut,
+    status_code=201,
+    responses=errors(
+        PastDate,
+        InactiveService,
+        ServiceProviderMismatch,
+        InactiveProvider,
+        SelfBooking,
+        InvalidTimes,
+        InvalidRouteOrder,
+        HorseNotFound,
+        HorseAlreadyBooked,
+        BookingExists,
+        SlotUnavailable,
+        IdempotencyKeyReused,
+        InvalidIdempotencyKey,
+    ),
+)
 async def create_booking(
     request: Request,
     db: DbSession,
@@ -147,14 +182,35 @@ async def create_booking(
     return JSONResponse(created, status_code=201)
 
 
-@router.post("/manual", status_code=201, response_model=CreatedBookingOut)
+@router.post(
+    "/manual",
+    response_model=CreatedBookingOut,
+    status_code=201,
+    responses=errors(
+        PastDate,
+        InactiveService,
+        InvalidTimes,
+        HorseNotFound,
+        BookingExists,
+        SlotUnavailable,
+        CustomerNotFound,
+        CustomerEmailTaken,
+        ProviderNotFound,
+    ),
+)
 async def create_manual_booking(
     request: Request, db: DbSession, provider: ManualBookingProvider, body: ManualBookingIn
 ) -> dict[str, Any]:
     return await service.create_manual_booking(db, _settings(request), provider, body)
 
 
-@router.put("/{booking_id}", response_model=UpdatedBookingOut)
+@router.put(
+    "/{booking_id}",
+    response_model=UpdatedBookingOut,
+    responses=errors(
+        BookingNotFound, InvalidStatusTransition, ConcurrentStatusChange, ProviderNotFound
+    ),
+)
 async def update_booking(
     request: Request, db: DbSession, user: CurrentUser, booking_id: str, body: UpdateBookingIn
 ) -> dict[str, Any]:
@@ -162,7 +218,11 @@ async def update_booking(
     return await service.update_status(db, _settings(request), user, provider, booking_id, body)
 
 
-@router.delete("/{booking_id}", response_model=BookingDeleted)
+@router.delete(
+    "/{booking_id}",
+    response_model=BookingDeleted,
+    responses=errors(BookingNotFound, BookingNotDeletable, ProviderNotFound),
+)
 async def delete_booking(db: DbSession, user: CurrentUser, booking_id: str) -> BookingDeleted:
     provider = await _provider_of(db, user)
     await service.delete_booking(db, user, provider, booking_id)
@@ -182,13 +242,17 @@ def sanitize_search_query(value: str) -> str:
     return " ".join(_SEARCH_STRIP.sub("", value.strip())[:100].split())
 
 
-@customers_router.get("/search", response_model=list[CustomerSearchHit])
+@customers_router.get(
+    "/search",
+    response_model=list[CustomerSearchHit],
+    responses=errors(QueryTooShort, ProviderNotFound),
+)
 async def search_customers(
     db: DbSession, provider: SearchingProvider, q: str | None = None
 ) -> list[dict[str, Any]]:
     query = sanitize_search_query(q or "")
     if len(query) < 2:
-        raise EquinetError("Sökfråga måste vara minst 2 tecken", code="QueryTooShort")
+        raise QueryTooShort()
     rows = await repository.search_customers(db, provider.id, query)
     return [
         {"id": r.id, "firstName": r.first_name, "lastName": r.last_name, "email": r.email,
@@ -197,14 +261,26 @@ async def search_customers(
     ]  # fmt: skip
 
 
-@customers_router.get("/{customer_id}/horses", response_model=list[CustomerHorseOut])
+@customers_router.get(
+    "/{customer_id}/horses",
+    response_model=list[CustomerHorseOut],
+    responses=errors(CustomerNotFound, ProviderNotFound),
+)
 async def customer_horses(
-    db: DbSession, provider: HorseViewingProvider, customer_id: str
+    request: Request,
+    response: Response,
+    db: DbSession,
+    provider: HorseViewingProvider,
+    customer_id: str,
+    page: Annotated[PageRequest, Depends(paginated(default=100, cap=100))],
 ) -> list[dict[str, Any]]:
     # 404, not the original's 403: whether a stranger exists is not the provider's business.
     if not await repository.is_related(db, provider.id, customer_id):
         raise CustomerNotFound()
-    rows = await repository.active_horses(db, customer_id)
+    rows, has_more = page.cut(
+        await repository.active_horses(db, customer_id, limit=page.fetch, offset=page.offset)
+    )
+    page_headers(response, request, page, has_more)
     return [
         {"id": r.id, "name": r.name, "breed": r.breed, "birthYear": r.birth_year,
          "gender": r.gender}

@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from equinet.kit.api_model import ApiModel
 from equinet.kit.money import Money
@@ -49,8 +49,8 @@ def _uuid(value: str) -> str:
         raise ValueError("Ogiltigt id (förväntat uuid)") from None
 
 
-class CreateBookingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+class CreateBookingIn(ApiModel):
+    model_config = ConfigDict(extra="forbid")
 
     provider_id: str = Field(alias="providerId")
     service_id: str = Field(alias="serviceId")
@@ -86,10 +86,10 @@ class CreateBookingIn(BaseModel):
         return None if value is None else normalise_time(value)
 
 
-class ManualBookingIn(BaseModel):
+class ManualBookingIn(ApiModel):
     """Spec §2.6 manual booking, with the date validated (spec §7.10)."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore")
 
     service_id: str = Field(alias="serviceId")
     booking_date: date = Field(alias="bookingDate")
@@ -150,8 +150,8 @@ class ManualBookingIn(BaseModel):
         return self
 
 
-class UpdateBookingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+class UpdateBookingIn(ApiModel):
+    model_config = ConfigDict(extra="forbid")
 
     status: BookingStatus
     cancellation_message: str | None = Field(None, alias="cancellationMessage", max_length=500)

@@ -50,6 +50,7 @@ from equinet.kit.dates import (
     today_local,
 )
 from equinet.kit.errors import sqlstate_of
+from equinet.kit.pagination import PageRequest
 from equinet.kit.passwords import hash_password_async
 from equinet.models import Provider, User
 from equinet.notifications import messages
@@ -362,7 +363,8 @@ async def list_bookings(
     statuses: list[str],
     date_from: date | None,
     date_to: date | None,
-) -> list[dict[str, Any]]:
+    page: PageRequest,
+) -> tuple[list[dict[str, Any]], bool]:
     rows = await repository.list_bookings(
         db,
         provider_id=actor.provider_id,
@@ -370,9 +372,12 @@ async def list_bookings(
         statuses=statuses,
         date_from=date_from,
         date_to=date_to,
+        limit=page.fetch,
+        offset=page.offset,
     )
     view = views.for_provider if actor.is_provider else views.for_customer
-    return [view(row) for row in rows]
+    shown, has_more = page.cut(rows)
+    return [view(row) for row in shown], has_more
 
 
 async def resolve_actor(

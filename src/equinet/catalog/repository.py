@@ -11,12 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from equinet.models import Service
 
 
-async def services_of(db: AsyncSession, provider_id: str) -> Sequence[Service]:
-    """Every service of the provider, active or not, newest first."""
+async def services_of(
+    db: AsyncSession, provider_id: str, *, limit: int, offset: int
+) -> Sequence[Service]:
+    """The provider's services, active or not, newest first (one page)."""
     result = await db.scalars(
         select(Service)
         .where(Service.provider_id == provider_id)
         .order_by(Service.created_at.desc(), Service.id)
+        .limit(limit)
+        .offset(offset)
     )
     return result.all()
 

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from equinet.accounts.dependencies import CurrentProvider
 from equinet.catalog import service
 from equinet.catalog.schemas import ServiceDeleted, ServiceIn, ServiceOut, ServiceUpdate
+from equinet.catalog.service import ServiceNotFound
 from equinet.db.session import DbSession
+from equinet.kit.errors import errors
+from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
 
 router = APIRouter(prefix="/api/services", tags=["services"])
 
 limit_route("POST", "/api/services", "serviceCreate")
 
+Page = Annotated[PageRequest, Depends(paginated(default=100, cap=100))]
 
-@router.get("", summary="All my services, active and inactive, newest first")
-async def list_services(account: CurrentProvider, db: DbSession) -> list[ServiceOut]:
-    rows = await service.list_services(db, account.provider.id)
+
+@router.get("", summary="My services, active and inactive, newest first (paginated)")
+async def list_services(
+    request: Request, response: Response, account: CurrentProvider, db: DbSession, page: Page
+) -> list[ServiceOut]:
+    rows, has_more = await service.list_services(db, account.provider.id, page)
+    page_headers(response, request, page, has_more)
     return [ServiceOut.model_validate(row) for row in rows]
 
 
@@ -27,7 +37,9 @@ async def create_service(account: CurrentProvider, db: DbSession, body: ServiceI
     return ServiceOut.model_validate(created)
 
 
-@router.put("/{service_id}", summary="Replace one of my services")
+@router.put(
+    "/{service_id}", summary="Replace one of my services", responses=errors(ServiceNotFound)
+)
 async def replace_service(
     service_id: str, account: CurrentProvider, db: DbSession, body: ServiceUpdate
 ) -> ServiceOut:
@@ -35,7 +47,11 @@ async def replace_service(
     return ServiceOut.model_validate(updated)
 
 
-@router.delete("/{service_id}", summary="Withdraw one of my services (kept for its bookings)")
+@router.delete(
+    "/{service_id}",
+    summary="Withdraw one of my services (kept for its bookings)",
+    responses=errors(ServiceNotFound),
+)
 async def delete_service(
     service_id: str, account: CurrentProvider, db: DbSession
 ) -> ServiceDeleted:

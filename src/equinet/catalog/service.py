@@ -3,24 +3,26 @@ the row (bookings reference it, §7.26) and every change refreshes the public li
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.catalog import repository
 from equinet.catalog.schemas import ServiceIn, ServiceUpdate
 from equinet.kit.errors import NotFound
+from equinet.kit.pagination import PageRequest
 from equinet.models import Service
 from equinet.providers.cache import invalidate_provider_listings
 
 
 class ServiceNotFound(NotFound):
-    code = "ServiceNotFound"
-    message = "Service not found"
+    code = "SERVICE_NOT_FOUND"
+    message = "Tjänsten hittades inte"
 
 
-async def list_services(db: AsyncSession, provider_id: str) -> Sequence[Service]:
-    return await repository.services_of(db, provider_id)
+async def list_services(
+    db: AsyncSession, provider_id: str, page: PageRequest
+) -> tuple[list[Service], bool]:
+    rows = await repository.services_of(db, provider_id, limit=page.fetch, offset=page.offset)
+    return page.cut(rows)
 
 
 async def create_service(db: AsyncSession, provider_id: str, data: ServiceIn) -> Service:

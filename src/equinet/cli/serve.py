@@ -22,6 +22,7 @@ from equinet.db.engine import create_engine, wait_for_database
 from equinet.db.targets import app_database, direct_database, ensure_database_exists
 from equinet.db.urls import DatabaseTarget
 from equinet.ops import database
+from equinet.ops.listening import record
 from equinet.settings import Environment, Settings, get_settings
 
 
@@ -54,10 +55,16 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
 ) -> None:
     """Start Equinet (migrating and seeding the embedded database in development)."""
+    if host is not None:
+        os.environ["HOST"] = host
+    if port is not None:
+        # The app (and its workers) read the same settings: e-mail links follow the port.
+        os.environ["PORT"] = str(port)
+    get_settings.cache_clear()
     settings = load_settings()
     configure_logging(settings.log_level)
-    host = host or settings.host
-    port = port or settings.port
+    host = settings.host
+    port = settings.port
     target = run(_with_target(settings))
     where = target.describe()
     if settings.uses_embedded_database:
@@ -72,6 +79,8 @@ def serve(
     console.print(f"[bold green]Equinet[/] ({settings.equinet_env}) on http://{host}:{port}")
     console.print(f"database: {where}")
     console.print(f"API docs: http://{host}:{port}/docs")
+    # `equinet monitor` in another shell finds the app here.
+    record(host, port)
     import uvicorn
 
     worker = _start_worker(settings) if settings.serve_worker else None

@@ -190,3 +190,40 @@ async def table_exists(connection: AsyncConnection, name: str) -> bool:
         text("SELECT to_regclass(:name) IS NOT NULL"), {"name": f'public."{name}"'}
     )
     return bool(found)
+
+
+@dataclass(frozen=True)
+class RevisionChain:
+    """The migration scripts' revisions, oldest first: read once, then compared cheaply.
+
+    Reading the chain imports every migration script; a health check that did it on every call
+    spent most of its time there. The app reads it once at start-up.
+    """
+
+    order: tuple[str, ...]
+
+    @property
+    def head(self) -> str:
+        return self.order[-1]
+
+    def status(self, current: str | None) -> MigrationStatus:
+        if current is None:
+            pending = list(self.order)
+        elif current in self.order:
+            pending = list(self.order[self.order.index(current) + 1 :])
+        else:  # a revision these scripts do not know (a newer deployment's): nothing to apply
+            pending = []
+        return MigrationStatus(current=current, head=self.head, pending=pending)
+
+
+def revision_chain() -> RevisionChain:
+    return RevisionChain(tuple(all_revisions()))
+
+
+async def applied_revision(connection: AsyncConnection) -> str | None:
+    """The database's revision from `alembic_version`, read with plain SQL (no Alembic context,
+    so nothing is logged)."""
+    if not await table_exists(connection, "alembic_version"):
+        return None
+    found = await connection.scalar(text("SELECT version_num FROM alembic_version LIMIT 1"))
+    return str(found) if found is not None else None

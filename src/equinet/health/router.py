@@ -7,11 +7,25 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from equinet.db import migrations
+from equinet.kit.errors import EquinetError
 
 router = APIRouter(tags=["health"])
+
+
+class Unhealthy(EquinetError):
+    status_code = 503
+    code = "UNHEALTHY"
+    message = "En eller flera delar av Equinet svarar inte"
+
+
+def _revision_chain(request: Request) -> migrations.RevisionChain:
+    # Set by the app's lifespan; an app without one (a bare test app) reads it once here.
+    chain: migrations.RevisionChain | None = getattr(request.app.state, "revision_chain", None)
+    if chain is None:
+        chain = request.app.state.revision_chain = migrations.revision_chain()
+    return chain
 
 
 @router.get("/api/health", summary="Database, migrations and Redis status")
@@ -19,10 +33,10 @@ async def health(request: Request) -> JSONResponse:
     checks: dict[str, Any] = {}
     errors: list[str] = []
     engine = request.app.state.engine
+    chain = _revision_chain(request)
     try:
         async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-            status = await migrations.migration_status(connection)
+            status = chain.status(await migrations.applied_revision(connection))
         checks["database"] = "connected"
         checks["migrations"] = {
             "current": status.current,
@@ -50,5 +64,5 @@ async def health(request: Request) -> JSONResponse:
     }
     if errors:
         body["error"] = "; ".join(errors)
-        body["code"] = "Unhealthy"
+        body["code"] = Unhealthy.code
     return JSONResponse(body, status_code=503 if errors else 200)

@@ -27,7 +27,7 @@ from equinet.settings import Settings
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_MESSAGE = "Förfrågan kom inte från Equinets egen webbplats och avvisades"
-CSRF_CODE = "CsrfRejected"
+CSRF_CODE = "CSRF_REJECTED"
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 # Routes that start a session: checked for a foreign origin even without a cookie.
 LOGIN_PATHS = frozenset({"/api/auth/login"})

@@ -28,24 +28,28 @@ DATE_PATTERN = _DATE.pattern
 
 class InvalidDate(EquinetError):
     status_code = 400
-    code = "InvalidDate"
+    code = "INVALID_DATE"
     message = "Ogiltigt datum. Använd formatet YYYY-MM-DD."
 
 
 class InvalidTime(EquinetError):
     status_code = 400
-    code = "InvalidTime"
+    code = "INVALID_TIME"
     message = "Ogiltig tid. Använd formatet HH:MM."
 
 
 def parse_date(value: str) -> date:
     """ "YYYY-MM-DD" → date; anything else (also 2026-02-30) is a 400 InvalidDate."""
     if not _DATE.match(value or ""):
-        raise InvalidDate(f'Invalid date format: "{value}". Expected YYYY-MM-DD.')
+        raise InvalidDate(
+            'Ogiltigt datum: "{value}". Använd formatet ÅÅÅÅ-MM-DD.', values={"value": value}
+        )
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidDate(f'Invalid date: "{value}". Expected YYYY-MM-DD.') from None
+        raise InvalidDate(
+            'Ogiltigt datum: "{value}". Använd formatet ÅÅÅÅ-MM-DD.', values={"value": value}
+        ) from None
 
 
 def format_date(day: date) -> str:

@@ -111,12 +111,12 @@ COUNTERS_STARTED = Gauge(
 COUNTERS_STARTED.set(time.time())
 
 _DATABASE_ERROR_KINDS = {
-    "UniqueViolation": "unique_violation",
-    "ForeignKeyViolation": "foreign_key",
-    "DatabaseTimeout": "timeout",
-    "DatabaseUnavailable": "connection",
-    "DatabaseBusy": "pool_timeout",
-    "ConcurrentUpdate": "serialization",
+    "UNIQUE_VIOLATION": "unique_violation",
+    "FOREIGN_KEY_VIOLATION": "foreign_key",
+    "DATABASE_TIMEOUT": "timeout",
+    "DATABASE_UNAVAILABLE": "connection",
+    "DATABASE_BUSY": "pool_timeout",
+    "CONCURRENT_UPDATE": "serialization",
 }
 
 

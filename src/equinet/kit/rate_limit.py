@@ -39,6 +39,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from equinet.kit.client_ip import client_ip
 from equinet.kit.errors import EquinetError, error_body
+from equinet.kit.metrics import RATE_LIMIT_REJECTIONS as _REJECTIONS
 from equinet.kit.rate_limit_routes import LIMITED_ROUTES
 from equinet.kit.redis_breaker import RedisBreaker, RedisUnavailable, redis_client_options
 from equinet.settings import Settings
@@ -54,13 +55,6 @@ def _iter_routes(routes: Any) -> Any:
     `iter_route_contexts` walks; older versions have a flat list."""
     walk = getattr(fastapi.routing, "iter_route_contexts", None)
     return walk(routes) if walk is not None else routes
-
-
-_REJECTIONS: Any
-try:  # the metrics module belongs to the monitoring work; counting is optional until it exists
-    from equinet.kit.metrics import RATE_LIMIT_REJECTIONS as _REJECTIONS
-except ImportError:  # pragma: no cover - only while metrics.py is absent
-    _REJECTIONS = None
 
 
 @dataclass(frozen=True)
@@ -187,7 +181,7 @@ class Rejection:
 
 class RateLimited(EquinetError):
     status_code = 429
-    code = "RateLimited"
+    code = "RATE_LIMITED"
     message = "För många förfrågningar. Försök igen om en minut."
 
     @classmethod
@@ -261,8 +255,7 @@ class RateLimiter:
     def _rejection(self, limiter: str, reset_time: float) -> Rejection:
         item = self.items[limiter]
         spec = LIMITERS["login" if limiter == LOGIN_PER_IP else limiter]
-        if _REJECTIONS is not None:
-            _REJECTIONS.labels(limiter=spec.name).inc()
+        _REJECTIONS.labels(limiter=spec.name).inc()
         return Rejection(
             limiter=spec.name,
             retry_after=max(1, math.ceil(reset_time - time.time())),

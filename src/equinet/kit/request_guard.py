@@ -39,7 +39,7 @@ class _Refused(Exception):
 
 def _nul_refusal(field: str) -> JSONResponse:
     details = [{"field": field, "message": gettext(NUL_MESSAGE), "type": "string_nul"}]
-    return JSONResponse(error_body("Valideringsfel", "ValidationError", details), status_code=422)
+    return JSONResponse(error_body("Valideringsfel", "VALIDATION_ERROR", details), status_code=422)
 
 
 def _path_to_nul(value: Any, path: str = "") -> str | None:
@@ -108,7 +108,7 @@ class RequestGuardMiddleware:
 
     def _too_large(self) -> JSONResponse:
         return JSONResponse(
-            error_body(TOO_LARGE_MESSAGE, "PayloadTooLarge", {"maxBytes": self.max_bytes}),
+            error_body(TOO_LARGE_MESSAGE, "PAYLOAD_TOO_LARGE", {"maxBytes": self.max_bytes}),
             status_code=413,
             headers={"Connection": "close"},
         )
@@ -134,7 +134,7 @@ class RequestGuardMiddleware:
         except TimeoutError:
             raise _Refused(
                 JSONResponse(
-                    error_body(TOO_SLOW_MESSAGE, "RequestTimeout"),
+                    error_body(TOO_SLOW_MESSAGE, "REQUEST_TIMEOUT"),
                     status_code=408,
                     headers={"Connection": "close"},
                 )

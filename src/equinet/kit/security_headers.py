@@ -1,8 +1,8 @@
 """The security headers of spec §4.2 on every response, as a pure ASGI middleware.
 
 HSTS and `upgrade-insecure-requests` only in production (they would lock a developer's
-http://127.0.0.1 out); `'unsafe-eval'` only in development. FastAPI's own /docs and /redoc load
-Swagger UI / ReDoc from jsDelivr, so those two pages get a CSP that allows it.
+http://127.0.0.1 out); `'unsafe-eval'` only in development. /docs and /redoc load Swagger UI and
+ReDoc from our own origin (fastapi-offline), so they need nothing beyond 'self'.
 """
 
 from __future__ import annotations
@@ -11,17 +11,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from equinet.settings import Environment, Settings
 
-_DOCS_CDN = "https://cdn.jsdelivr.net"
 
-
-def content_security_policy(settings: Settings, *, docs: bool = False) -> str:
+def content_security_policy(settings: Settings) -> str:
     script = ["'self'", "'unsafe-inline'"]
     if settings.equinet_env is Environment.development:
         script.append("'unsafe-eval'")
     style = ["'self'", "'unsafe-inline'"]
-    if docs:
-        script.append(_DOCS_CDN)
-        style.append(_DOCS_CDN)
     directives = [
         "default-src 'self'",
         f"script-src {' '.join(script)}",
@@ -40,9 +35,9 @@ def content_security_policy(settings: Settings, *, docs: bool = False) -> str:
     return "; ".join(directives)
 
 
-def security_headers(settings: Settings, *, docs: bool = False) -> dict[str, str]:
+def security_headers(settings: Settings) -> dict[str, str]:
     headers = {
-        "Content-Security-Policy": content_security_policy(settings, docs=docs),
+        "Content-Security-Policy": content_security_policy(settings),
         "X-Frame-Options": "DENY",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -69,18 +64,16 @@ def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
 class SecurityHeadersMiddleware:
     """Adds the headers to every HTTP response that does not set them itself."""
 
-    def __init__(self, app: ASGIApp, settings: Settings, docs_paths: tuple[str, ...] = ()) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        self.docs_paths = frozenset(docs_paths)
         # Encoded once: every response only compares names and appends ready pairs.
         self.headers = _encoded(security_headers(settings))
-        self.docs_headers = _encoded(security_headers(settings, docs=True))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = self.docs_headers if scope["path"] in self.docs_paths else self.headers
+        extra = self.headers
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

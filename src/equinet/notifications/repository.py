@@ -45,12 +45,13 @@ async def add(
     return notification_id
 
 
-async def newest(db: AsyncSession, user_id: str, limit: int) -> list[Any]:
+async def newest(db: AsyncSession, user_id: str, limit: int, offset: int = 0) -> list[Any]:
     statement = (
         select(*_COLUMNS)
         .where(Notification.user_id == user_id)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(limit)
+        .offset(offset)
     )
     return list((await db.execute(statement)).all())
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
 
 from equinet.accounts.dependencies import CurrentUser
 from equinet.db.session import DbSession
+from equinet.kit.errors import errors
+from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.notifications import repository, service
 from equinet.notifications.schemas import (
     MarkedAsRead,
@@ -13,17 +17,24 @@ from equinet.notifications.schemas import (
     NotificationOut,
     UnreadCount,
 )
+from equinet.notifications.service import NotificationNotFound
 
 router = APIRouter(prefix="/api/notifications", tags=["notifications"])
 
 
 @router.get("", response_model=list[NotificationOut], response_model_by_alias=True)
 async def list_notifications(
+    request: Request,
+    response: Response,
     db: DbSession,
     user: CurrentUser,
-    limit: int | None = Query(None, description="1..50, default 20 (clamped)"),
+    page: Annotated[
+        PageRequest,
+        Depends(paginated(default=service.DEFAULT_LIMIT, cap=service.MAX_LIMIT)),
+    ],
 ) -> list[NotificationOut]:
-    rows = await service.list_newest(db, user.id, limit)
+    rows, has_more = await service.list_newest(db, user.id, page)
+    page_headers(response, request, page, has_more)
     return [NotificationOut.of(row) for row in rows]
 
 
@@ -38,7 +49,10 @@ async def unread_count(db: DbSession, user: CurrentUser) -> UnreadCount:
 
 
 @router.put(
-    "/{notification_id}", response_model=NotificationDetailOut, response_model_by_alias=True
+    "/{notification_id}",
+    response_model=NotificationDetailOut,
+    response_model_by_alias=True,
+    responses=errors(NotificationNotFound),
 )
 async def mark_read(
     db: DbSession, user: CurrentUser, notification_id: str

@@ -5,20 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from equinet.kit.api_model import ApiModel
 from equinet.kit.timestamps import UtcDateTime
 
 
-class NotificationOut(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
+class NotificationOut(ApiModel):
     id: str
     type: str
     message: str
-    is_read: bool = Field(serialization_alias="isRead")
-    link_url: str | None = Field(serialization_alias="linkUrl")
-    created_at: UtcDateTime = Field(serialization_alias="createdAt")
+    is_read: bool
+    link_url: str | None
+    created_at: UtcDateTime
 
     @classmethod
     def of(cls, row: Any) -> NotificationOut:
@@ -45,9 +42,9 @@ class NotificationDetailOut(NotificationOut):
         return cls(**NotificationOut.of(row).model_dump(), metadata=metadata)
 
 
-class MarkedAsRead(BaseModel):
-    marked_as_read: int = Field(serialization_alias="markedAsRead")
+class MarkedAsRead(ApiModel):
+    marked_as_read: int
 
 
-class UnreadCount(BaseModel):
+class UnreadCount(ApiModel):
     count: int

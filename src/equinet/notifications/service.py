@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.kit.errors import NotFound
+from equinet.kit.pagination import PageRequest
 from equinet.notifications import repository
 
 DEFAULT_LIMIT = 20
@@ -17,7 +18,7 @@ MAX_LIMIT = 50
 
 
 class NotificationNotFound(NotFound):
-    code = "NotificationNotFound"
+    code = "NOTIFICATION_NOT_FOUND"
     message = "Notifikation hittades inte"
 
 
@@ -35,14 +36,8 @@ async def notify(
     )
 
 
-def clamp_limit(limit: int | None) -> int:
-    if limit is None:
-        return DEFAULT_LIMIT
-    return max(1, min(MAX_LIMIT, limit))
-
-
-async def list_newest(db: AsyncSession, user_id: str, limit: int | None) -> list[Any]:
-    return await repository.newest(db, user_id, clamp_limit(limit))
+async def list_newest(db: AsyncSession, user_id: str, page: PageRequest) -> tuple[list[Any], bool]:
+    return page.cut(await repository.newest(db, user_id, page.fetch, page.offset))
 
 
 async def mark_read(db: AsyncSession, user_id: str, notification_id: str) -> Any:

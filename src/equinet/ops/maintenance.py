@@ -37,7 +37,7 @@ from equinet.ops.metrics import MAINTENANCE_SCOPE_KEY, METRICS_PATH
 logger = logging.getLogger("equinet.maintenance")
 
 DEFAULT_MESSAGE = "Equinet har underhåll just nu. Försök igen om en stund."
-MAINTENANCE_CODE = "Maintenance"
+MAINTENANCE_CODE = "MAINTENANCE"
 # Paths that answer during maintenance: load balancers and Prometheus keep working.
 OPEN_PATHS = frozenset({"/api/health", METRICS_PATH})
 

@@ -61,7 +61,7 @@ def may_read_metrics(scope: Scope, settings: Settings) -> bool:
 async def metrics_endpoint(request: Request) -> Response:
     if not may_read_metrics(request.scope, request.app.state.settings):
         return JSONResponse(
-            error_body(METRICS_REFUSED, "MetricsTokenRequired"),
+            error_body(METRICS_REFUSED, "METRICS_TOKEN_REQUIRED"),
             status_code=401,
             headers={"WWW-Authenticate": "Bearer", "Cache-Control": "no-store"},
         )

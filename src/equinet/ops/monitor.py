@@ -38,6 +38,7 @@ from equinet.db.slow_queries import short_statement
 from equinet.db.urls import DatabaseTarget
 from equinet.jobs.repository import QueueReport, queue_report
 from equinet.kit.metrics import MAINTENANCE_ROUTE
+from equinet.ops.listening import app_url
 from equinet.settings import Settings
 
 logger = logging.getLogger("equinet.monitor")
@@ -395,7 +396,7 @@ class AppReport:
 
 
 async def app_report(settings: Settings, *, record: bool = True) -> AppReport:
-    url = settings.monitor_app_url
+    url = app_url(settings)
     try:
         sample = await scrape_app(url, token=settings.metrics_token)
     except httpx.HTTPError as error:

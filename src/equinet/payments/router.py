@@ -9,15 +9,30 @@ from fastapi.responses import HTMLResponse, Response
 
 from equinet.accounts.dependencies import CurrentUser
 from equinet.db.session import DbSession
+from equinet.kit.errors import errors
 from equinet.payments import receipt, service
 from equinet.payments.gateway import gateway_for
 from equinet.payments.schemas import PaymentResult, PaymentStatusOut
+from equinet.payments.service import (
+    AlreadyPaid,
+    BookingNotFound,
+    NoPayment,
+    NotPayable,
+    PaymentFailed,
+    PaymentPending,
+    PaymentsUnavailable,
+)
 
 router = APIRouter(prefix="/api/bookings", tags=["payments"])
 
 
 @router.post(
-    "/{booking_id}/payment", response_model=PaymentResult, response_model_exclude_none=True
+    "/{booking_id}/payment",
+    response_model=PaymentResult,
+    response_model_exclude_none=True,
+    responses=errors(
+        BookingNotFound, AlreadyPaid, NotPayable, PaymentFailed, PaymentPending, PaymentsUnavailable
+    ),
 )
 async def pay_booking(
     request: Request, db: DbSession, user: CurrentUser, booking_id: str
@@ -28,7 +43,10 @@ async def pay_booking(
 
 
 @router.get(
-    "/{booking_id}/payment", response_model=PaymentStatusOut, response_model_exclude_none=True
+    "/{booking_id}/payment",
+    response_model=PaymentStatusOut,
+    response_model_exclude_none=True,
+    responses=errors(BookingNotFound, NoPayment),
 )
 async def get_payment(db: DbSession, user: CurrentUser, booking_id: str) -> PaymentStatusOut:
     return await service.payment_status(db, user.id, booking_id)
@@ -37,7 +55,10 @@ async def get_payment(db: DbSession, user: CurrentUser, booking_id: str) -> Paym
 @router.get(
     "/{booking_id}/receipt",
     response_class=HTMLResponse,
-    responses={200: {"content": {"text/html": {}, "application/pdf": {}}}},
+    responses={
+        **errors(BookingNotFound, NoPayment),
+        200: {"content": {"text/html": {}, "application/pdf": {}}},
+    },
 )
 async def get_receipt(
     request: Request,

@@ -47,29 +47,29 @@ CURRENCY = "SEK"
 
 
 class BookingNotFound(NotFound):
-    code = "BookingNotFound"
+    code = "BOOKING_NOT_FOUND"
     message = "Bokning hittades inte"
 
 
 class AlreadyPaid(EquinetError):
-    code = "AlreadyPaid"
+    code = "ALREADY_PAID"
     message = "Bokningen är redan betald"
 
 
 class NotPayable(EquinetError):
-    code = "BookingNotConfirmed"
+    code = "BOOKING_NOT_CONFIRMED"
     message = "Bokningen måste vara bekräftad innan betalning kan göras"
 
 
 class PaymentFailed(EquinetError):
     status_code = 402
-    code = "PaymentFailed"
+    code = "PAYMENT_FAILED"
     message = "Kunde inte genomföra betalningen"
 
 
 class PaymentPending(EquinetError):
     status_code = 503
-    code = "PaymentPending"
+    code = "PAYMENT_PENDING"
     message = (
         "Betalningen kunde inte bekräftas just nu. Inget dras två gånger: "
         "försök igen om en stund eller se betalningens status."
@@ -78,12 +78,12 @@ class PaymentPending(EquinetError):
 
 class PaymentsUnavailable(EquinetError):
     status_code = 503
-    code = "PaymentsUnavailable"
+    code = "PAYMENTS_UNAVAILABLE"
     message = "Betalningar är inte tillgängliga just nu"
 
 
 class NoPayment(EquinetError):
-    code = "NoPayment"
+    code = "NO_PAYMENT"
     message = "Ingen betalning hittades för denna bokning"
 
 

@@ -389,6 +389,15 @@ async def provider_exists(db: AsyncSession, provider_id: str) -> bool:
     return bool(await db.scalar(select(exists().where(Provider.id == provider_id))))
 
 
+async def provider_of_user(db: AsyncSession, user_id: str) -> Provider | None:
+    """The Provider row of a user (the one query for "the provider of this user")."""
+    return await db.scalar(select(Provider).where(Provider.user_id == user_id))
+
+
+async def provider_id_of_user(db: AsyncSession, user_id: str) -> str | None:
+    return await db.scalar(select(Provider.id).where(Provider.user_id == user_id))
+
+
 async def owned_provider(db: AsyncSession, provider_id: str, user_id: str) -> Provider | None:
     return await db.scalar(
         select(Provider).where(Provider.id == provider_id, Provider.user_id == user_id)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from equinet.accounts.dependencies import CurrentUser
 from equinet.db.session import DbSession
 from equinet.kit.dates import today_local
+from equinet.kit.errors import errors
+from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.providers import service
 from equinet.providers.cache import ProviderListingCache
+from equinet.providers.exceptions import InvalidProviderQuery, ProviderNotFound, UnknownPlace
 from equinet.providers.schemas import (
     ProviderDetail,
     ProviderList,
@@ -38,18 +41,18 @@ def _cache(request: Request) -> ProviderListingCache | None:
     "",
     response_model=ProviderList,
     summary="Search active providers (city, free text, near a point), newest first",
+    responses=errors(InvalidProviderQuery),
 )
 async def list_providers(
     request: Request,
     db: DbSession,
+    page: Annotated[PageRequest, Depends(paginated(default=100, cap=service.MAX_LIMIT))],
     city: OptionalText = None,
     search: OptionalText = None,
     q: Annotated[str | None, Query(description="Same as search")] = None,
     latitude: OptionalText = None,
     longitude: OptionalText = None,
     radius_km: Annotated[str | None, Query(alias="radiusKm")] = None,
-    limit: OptionalText = None,
-    offset: OptionalText = None,
 ) -> JSONResponse:
     query = service.parse_listing_query(
         city=city,
@@ -57,44 +60,66 @@ async def list_providers(
         latitude=latitude,
         longitude=longitude,
         radius_km=radius_km,
-        limit=limit,
-        offset=offset,
+        page=page,
     )
     body = await service.list_providers(db, _cache(request), query, today_local())
-    return JSONResponse(body)
+    response = JSONResponse(body)
+    page_headers(response, request, page, bool(body["pagination"]["hasMore"]))
+    return response
 
 
 @router.get(
     "/visiting-area",
     response_model=VisitingArea,
     summary="Providers who announced a visit to a place",
+    responses=errors(InvalidProviderQuery),
 )
 async def visiting_area(
-    request: Request, db: DbSession, location: OptionalText = None
+    request: Request,
+    db: DbSession,
+    page: Annotated[PageRequest, Depends(paginated(default=100, cap=100))],
+    location: OptionalText = None,
 ) -> JSONResponse:
     body = await service.visiting_area(db, _cache(request), location, today_local())
-    return JSONResponse(body)
+    # The whole (bounded, cached) answer is built once; pages are cut from it.
+    shown, has_more = page.slice(body["data"])
+    response = JSONResponse({**body, "data": shown})
+    page_headers(response, request, page, has_more)
+    return response
 
 
-@router.get("/{provider_id}", summary="An active provider's public profile")
+@router.get(
+    "/{provider_id}",
+    summary="An active provider's public profile",
+    responses=errors(ProviderNotFound),
+)
 async def provider_detail(provider_id: str, db: DbSession) -> ProviderDetail:
     return await service.provider_detail(db, provider_id)
 
 
-@router.put("/{provider_id}", summary="Update my provider profile")
+@router.put(
+    "/{provider_id}",
+    summary="Update my provider profile",
+    responses=errors(ProviderNotFound, UnknownPlace),
+)
 async def update_provider(
-    provider_id: str, user: CurrentUser, db: DbSession, body: ProviderUpdate
+    provider_id: str, request: Request, user: CurrentUser, db: DbSession, body: ProviderUpdate
 ) -> ProviderOwnView:
-    return await service.update_provider(db, user, provider_id, body)
+    return await service.update_provider(db, request.app.state.settings, user, provider_id, body)
 
 
-@router.get("/{provider_id}/reviews", summary="A provider's reviews, newest first")
+@router.get(
+    "/{provider_id}/reviews",
+    summary="A provider's reviews, newest first",
+    responses=errors(ProviderNotFound),
+)
 async def provider_reviews(
-    provider_id: str, db: DbSession, page: OptionalText = None, limit: OptionalText = None
+    provider_id: str,
+    request: Request,
+    response: Response,
+    db: DbSession,
+    page: Annotated[PageRequest, Depends(paginated(default=10, cap=50))],
 ) -> ProviderReviews:
-    return await service.provider_reviews(
-        db,
-        provider_id,
-        page=max(1, service.bounded_int(page, 1, maximum=service.MAX_PAGE, field="page")),
-        limit=min(50, max(1, service.lenient_int(limit, 10))),
-    )
+    reviews = await service.provider_reviews(db, provider_id, page=page)
+    page_headers(response, request, page, page.offset + page.limit < reviews.total_count)
+    return reviews

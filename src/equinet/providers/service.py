@@ -10,11 +10,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from equinet.kit.errors import EquinetError, InvalidValue, NotFound
-from equinet.kit.i18n import gettext
-from equinet.models import User
+from equinet.geocoding.service import geocode
+from equinet.kit.pagination import PageRequest
+from equinet.models import Provider, User
 from equinet.providers import repository
 from equinet.providers.cache import ProviderListingCache, invalidate_provider_listings
+from equinet.providers.exceptions import InvalidProviderQuery, ProviderNotFound, UnknownPlace
 from equinet.providers.repository import GeoPoint, ListingQuery
 from equinet.providers.schemas import (
     NextVisit,
@@ -41,25 +42,12 @@ from equinet.providers.schemas import (
     VisitingProvider,
     WeeklyHours,
 )
+from equinet.settings import Settings
 
 MAX_LIMIT = 100
 MAX_RADIUS_KM = 100.0
 _SEARCH_DROP = re.compile(r"['\";\\%*]")
 _WHITESPACE = re.compile(r"\s+")
-
-
-class ProviderNotFound(NotFound):
-    code = "ProviderNotFound"
-    message = "Provider not found"
-
-
-class InvalidProviderQuery(EquinetError):
-    code = "InvalidQuery"
-
-
-class CoordinatesRequired(EquinetError):
-    code = "CoordinatesRequired"
-    message = "Adressen har ändrats: ange latitude och longitude för den nya adressen"
 
 
 def sanitize_search_query(value: str | None) -> str | None:
@@ -68,34 +56,6 @@ def sanitize_search_query(value: str | None) -> str | None:
         return None
     cleaned = _WHITESPACE.sub(" ", _SEARCH_DROP.sub("", value.strip())[:100]).strip()
     return cleaned or None
-
-
-def lenient_int(value: str | None, default: int) -> int:
-    try:
-        return int(value) if value is not None and value.strip() else default
-    except ValueError:
-        return default
-
-
-# Far beyond any real page, far below the database's integer range.
-MAX_OFFSET = 100_000
-MAX_PAGE = 10_000
-
-
-def bounded_int(value: str | None, default: int, *, maximum: int, field: str) -> int:
-    """`lenient_int`, refusing (422) a number above `maximum` instead of passing it to SQL."""
-    number = lenient_int(value, default)
-    if number > maximum:
-        raise InvalidValue(
-            details=[
-                {
-                    "field": field,
-                    "message": gettext("Värdet får vara högst {maximum}").format(maximum=maximum),
-                    "type": "less_than_equal",
-                }
-            ]
-        )
-    return number
 
 
 def _number(value: str, error: str) -> float:
@@ -115,8 +75,7 @@ def parse_listing_query(
     latitude: str | None,
     longitude: str | None,
     radius_km: str | None,
-    limit: str | None,
-    offset: str | None,
+    page: PageRequest,
 ) -> ListingQuery:
     """The query string of GET /api/providers → a validated ListingQuery (400 on bad geo).
 
@@ -126,13 +85,13 @@ def parse_listing_query(
     near: GeoPoint | None = None
     if latitude is not None or longitude is not None or radius_km is not None:
         if latitude is None or longitude is None:
-            raise InvalidProviderQuery("Geo-filtering requires latitude and longitude")
-        lat = _number(latitude, "Invalid latitude (must be between -90 and 90)")
+            raise InvalidProviderQuery("Sökning nära en punkt kräver både latitude och longitude")
+        lat = _number(latitude, "Ogiltig latitude (måste vara mellan -90 och 90)")
         if not -90 <= lat <= 90:
-            raise InvalidProviderQuery("Invalid latitude (must be between -90 and 90)")
-        lng = _number(longitude, "Invalid longitude (must be between -180 and 180)")
+            raise InvalidProviderQuery("Ogiltig latitude (måste vara mellan -90 och 90)")
+        lng = _number(longitude, "Ogiltig longitude (måste vara mellan -180 och 180)")
         if not -180 <= lng <= 180:
-            raise InvalidProviderQuery("Invalid longitude (must be between -180 and 180)")
+            raise InvalidProviderQuery("Ogiltig longitude (måste vara mellan -180 och 180)")
         radius = MAX_RADIUS_KM
         if radius_km is not None:
             try:
@@ -140,16 +99,16 @@ def parse_listing_query(
             except ValueError:
                 radius = math.nan
             if math.isnan(radius) or radius <= 0:
-                raise InvalidProviderQuery("radiusKm must be positive")
+                raise InvalidProviderQuery("radiusKm måste vara större än 0")
             if radius > MAX_RADIUS_KM:
-                raise InvalidProviderQuery("radiusKm cannot exceed 100km")
+                raise InvalidProviderQuery("radiusKm får vara högst 100 km")
         near = GeoPoint(lat, lng, radius)
     return ListingQuery(
         city=sanitize_search_query(city),
         search=sanitize_search_query(search),
         near=near,
-        limit=min(MAX_LIMIT, max(1, lenient_int(limit, MAX_LIMIT))),
-        offset=max(0, bounded_int(offset, 0, maximum=MAX_OFFSET, field="offset")),
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
@@ -293,41 +252,68 @@ async def provider_detail(db: AsyncSession, provider_id: str) -> ProviderDetail:
 _LOCATION_FIELDS = ("address", "city", "postal_code")
 
 
-async def update_provider(
-    db: AsyncSession, user: User, provider_id: str, data: ProviderUpdate
-) -> ProviderOwnView:
-    """PUT /api/providers/{id} by its owner; not found and not yours are the same 404."""
+async def provider_of_user(db: AsyncSession, user: User) -> Provider:
+    """The Provider row of a provider user; a provider user without one is a 404."""
+    provider = await repository.provider_of_user(db, user.id)
+    if provider is None:
+        raise ProviderNotFound()
+    return provider
+
+
+async def change_profile(
+    db: AsyncSession, settings: Settings, user: User, provider_id: str, values: dict[str, Any]
+) -> Provider:
+    """The one rule for changing a provider's profile, whichever route asks.
+
+    The owner is in the WHERE clause (someone else's id is the same 404 as an unknown one). A
+    changed address, town or postcode without coordinates of its own is placed from the
+    Swedish place data (an unknown place is a 422), so the old point never stays behind with
+    a new address; clearing the whole address clears the point.
+    """
     current = await repository.owned_provider(db, provider_id, user.id)
     if current is None:
         raise ProviderNotFound()
-    values = data.model_dump(exclude_unset=True, by_alias=False)
-    if "profile_image_url" in values and values["profile_image_url"] is not None:
+    if values.get("profile_image_url") is not None:
         values["profile_image_url"] = str(values["profile_image_url"])
     moved = any(
         field in values and values[field] != getattr(current, field) for field in _LOCATION_FIELDS
     )
-    if moved and "latitude" not in values:
-        address = values.get("address", current.address)
-        if address:
-            # The original geocoded here and refused an address it could not place; without
-            # a point for the new address the old one would put the provider in the wrong
-            # place in every distance search.
-            raise CoordinatesRequired()
+    if moved and values.get("latitude") is None:
+        merged = {field: values.get(field, getattr(current, field)) for field in _LOCATION_FIELDS}
+        if any(merged.values()):
+            found = await geocode(
+                settings, merged["address"], merged["postal_code"], merged["city"]
+            )
+            if found is None:
+                raise UnknownPlace()
+            values["latitude"], values["longitude"] = found.latitude, found.longitude
+        else:
+            values["latitude"] = values["longitude"] = None
     if not values:
-        return ProviderOwnView.model_validate(current)
+        return current
     updated = await repository.update_owned_provider(db, provider_id, user.id, values)
     if updated is None:
         raise ProviderNotFound()
     invalidate_provider_listings(db)
-    return ProviderOwnView.model_validate(updated)
+    return updated
+
+
+async def update_provider(
+    db: AsyncSession, settings: Settings, user: User, provider_id: str, data: ProviderUpdate
+) -> ProviderOwnView:
+    """PUT /api/providers/{id} by its owner."""
+    values = data.model_dump(exclude_unset=True, by_alias=False)
+    return ProviderOwnView.model_validate(
+        await change_profile(db, settings, user, provider_id, values)
+    )
 
 
 async def provider_reviews(
-    db: AsyncSession, provider_id: str, *, page: int, limit: int
+    db: AsyncSession, provider_id: str, *, page: PageRequest
 ) -> ProviderReviews:
     if not await repository.provider_exists(db, provider_id):
         raise ProviderNotFound()
-    rows = await repository.reviews_page(db, provider_id, limit=limit, offset=(page - 1) * limit)
+    rows = await repository.reviews_page(db, provider_id, limit=page.limit, offset=page.offset)
     average, count = (await repository.review_stats(db, [provider_id])).get(provider_id, (None, 0))
     return ProviderReviews(
         reviews=[
@@ -345,8 +331,8 @@ async def provider_reviews(
         ],
         total_count=count,
         average_rating=_rounded(average),
-        page=page,
-        limit=limit,
+        page=page.page,
+        limit=page.limit,
     )
 
 
@@ -356,7 +342,7 @@ async def visiting_area(
     """Providers announcing a visit to a place (open exceptions with a matching location)."""
     searched = sanitize_search_query(location)
     if searched is None or len(searched) < 2:
-        raise InvalidProviderQuery("Location parameter required (min 2 characters)")
+        raise InvalidProviderQuery("Ange location (minst 2 tecken)")
     key = {"location": searched.lower(), "today": today.isoformat()}
     if cache is not None:
         cached = await cache.get("visiting-area", key)

@@ -4,43 +4,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from equinet.kit.api_model import ApiModel
 from equinet.kit.timestamps import UtcDateTime
 
 
-class CreateReviewIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+class CreateReviewIn(ApiModel):
+    model_config = ConfigDict(extra="forbid")
 
     booking_id: str = Field(alias="bookingId", min_length=1, max_length=100)
     rating: int = Field(ge=1, le=5, strict=True)
     comment: str | None = Field(None, max_length=500)
 
 
-class UpdateReviewIn(BaseModel):
+class UpdateReviewIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     rating: int = Field(ge=1, le=5, strict=True)
     comment: str | None = Field(None, max_length=500)
 
 
-class ReplyIn(BaseModel):
+class ReplyIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     reply: str = Field(min_length=1, max_length=500)
 
 
-class ReviewOut(BaseModel):
+class ReviewOut(ApiModel):
     id: str
     rating: int
     comment: str | None
-    booking_id: str = Field(serialization_alias="bookingId")
-    customer_id: str = Field(serialization_alias="customerId")
-    provider_id: str = Field(serialization_alias="providerId")
+    booking_id: str
+    customer_id: str
+    provider_id: str
     reply: str | None
-    replied_at: UtcDateTime | None = Field(serialization_alias="repliedAt")
-    created_at: UtcDateTime = Field(serialization_alias="createdAt")
-    updated_at: UtcDateTime = Field(serialization_alias="updatedAt")
+    replied_at: UtcDateTime | None
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
     @classmethod
     def of(cls, row: Any) -> ReviewOut:

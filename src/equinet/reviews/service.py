@@ -21,27 +21,27 @@ from equinet.reviews.schemas import CreateReviewIn, ReplyIn, UpdateReviewIn
 
 
 class BookingNotFound(NotFound):
-    code = "BookingNotFound"
+    code = "BOOKING_NOT_FOUND"
     message = "Bokningen hittades inte"
 
 
 class BookingNotCompleted(EquinetError):
-    code = "BookingNotCompleted"
+    code = "BOOKING_NOT_COMPLETED"
     message = "Endast genomförda bokningar kan recenseras"
 
 
 class ReviewExists(Conflict):
-    code = "ReviewExists"
+    code = "REVIEW_EXISTS"
     message = "Bokningen har redan en recension"
 
 
 class ReviewNotFound(NotFound):
-    code = "ReviewNotFound"
+    code = "REVIEW_NOT_FOUND"
     message = "Recensionen hittades inte"
 
 
 class ReplyExists(Conflict):
-    code = "ReplyExists"
+    code = "REPLY_EXISTS"
     message = "Recensionen har redan ett svar"
 
 

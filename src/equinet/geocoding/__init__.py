@@ -1,0 +1,1 @@
+"""Geocoding: Swedish place names to coordinates, offline by default."""

