@@ -90,13 +90,19 @@ ACCESS: dict[tuple[str, str], Role] = {
 NON_JSON = {"/docs", "/docs/oauth2-redirect", "/redoc", "/metrics"}
 
 
-def app_routes(app: FastAPI) -> Iterator[tuple[str, str]]:
-    """(method, path template) of every HTTP route the app serves, HEAD left out."""
+PAGE_TAG = "pages"  # equinet.web.pages.PAGE_TAG: HTML pages, tested by tests/web
+
+
+def app_routes(app: FastAPI, *, pages: bool = False) -> Iterator[tuple[str, str]]:
+    """(method, path template) of every HTTP route the app serves, HEAD left out; the HTML
+    pages (tagged "pages") only with `pages=True`, and then only they."""
     # FastAPI >= 0.16x keeps included routers as branches; iter_route_contexts flattens them.
     walk = getattr(fastapi.routing, "iter_route_contexts", None)
     routes: Any = walk(app.router.routes) if walk is not None else app.router.routes
     for route in routes:
         path = getattr(route, "path", None)
+        if (PAGE_TAG in (getattr(route, "tags", None) or ())) != pages:
+            continue
         for method in sorted(getattr(route, "methods", None) or ()):
             if path and method != "HEAD":
                 yield method, path

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from equinet.kit.rate_limit_routes import LIMITED_ROUTES
 from equinet.settings import Settings
 from tests import factories
-from tests.api_routes import NON_JSON, classified_routes, has_json_body
+from tests.api_routes import NON_JSON, app_routes, classified_routes, has_json_body
 from tests.bookings.support import auth, make_shop
 
 
@@ -185,7 +185,7 @@ def test_every_route_the_spec_rate_limits_has_its_limiter(app: FastAPI) -> None:
 
 def test_every_limited_route_exists(app: FastAPI) -> None:
     """A typo in a `limit_route` path would silently guard nothing."""
-    served = set(classified_routes(app))
+    served = set(classified_routes(app)) | set(app_routes(app, pages=True))
     # tests/accounts/test_rate_limits.py guards throwaway routes of its own test app.
     declared = {r for r in LIMITED_ROUTES if not r[1].startswith("/api/test-limited/")}
     assert not declared - served, sorted(declared - served)

@@ -34,6 +34,8 @@ from equinet.providers.cache import ProviderListingCache
 from equinet.providers.router import router as providers_router
 from equinet.reviews.router import router as reviews_router
 from equinet.settings import Settings, get_settings
+from equinet.web.error_pages import ErrorPageMiddleware
+from equinet.web.pages import install_pages
 
 logger = logging.getLogger("equinet.app")
 
@@ -96,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(providers_router)
     app.include_router(availability_router)
     app.include_router(catalog_router)
+    # The pages: the same services as the API, rendered as HTML (equinet.web).
+    install_pages(app)
     # Maintenance mode lets admins through: resolved from the session token, read-only.
     app.state.admin_check = is_admin_request
     # An anonymous call with an unreadable body still gets the protected route's 401.
@@ -107,6 +111,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(LocaleMiddleware)
     # Outermost last: metrics also time the 503s that maintenance mode answers.
     app.add_middleware(MaintenanceMiddleware)
+    # Browsers asking for a page get the errors above as HTML pages (the API keeps JSON).
+    app.add_middleware(ErrorPageMiddleware)
     app.add_middleware(RequestMetricsMiddleware)
     # Outermost: every response, maintenance 503s and 429s included, carries the headers.
     docs_paths = tuple(path for path in (app.docs_url, app.redoc_url) if path)

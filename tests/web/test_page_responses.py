@@ -1,0 +1,118 @@
+"""The pages over HTTP (no browser): every page answers HTML, protected pages send anonymous
+visitors to the login page, errors are pages for browsers and JSON for the API, forms keep
+their input and show the message beside the field."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from equinet.settings import Settings
+from tests.api_routes import app_routes
+from tests.bookings.support import auth, make_shop
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+async def test_home_is_a_swedish_page_with_the_search(client: httpx.AsyncClient) -> None:
+    response = await client.get("/", headers=BROWSER)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert '<html lang="sv">' in response.text
+    assert "Namn eller tjänst" in response.text
+    assert "content-security-policy" in response.headers
+
+
+async def test_the_language_switch_sets_the_cookie_and_pages_follow_it(
+    client: httpx.AsyncClient,
+) -> None:
+    switched = await client.get("/lang/en?next=/login", headers=BROWSER)
+    assert switched.status_code == 303
+    assert switched.headers["location"] == "/login"
+    assert "lang=en" in switched.headers["set-cookie"]
+    page = await client.get("/login", headers=BROWSER)
+    assert '<html lang="en">' in page.text
+    assert "Log in" in page.text
+    # An open redirect is refused: the switch only goes back to our own paths.
+    away = await client.get("/lang/sv?next=//evil.example/", headers=BROWSER)
+    assert away.headers["location"] == "/"
+
+
+async def test_unknown_page_is_a_404_page_for_browsers_and_json_for_the_api(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await client.get("/no-such-page", headers=BROWSER)
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Sidan finns inte" in page.text
+    english = await client.get("/no-such-page", headers={**BROWSER, "Accept-Language": "en"})
+    assert "Page not found" in english.text
+    api = await client.get("/api/no-such-route", headers=BROWSER)
+    assert api.status_code == 404
+    assert api.json()["code"] == "NotFound"
+
+
+async def test_protected_pages_send_anonymous_visitors_to_login_and_back(
+    client: httpx.AsyncClient,
+) -> None:
+    for path in ("/my/bookings", "/profile", "/notifications"):
+        response = await client.get(path, headers=BROWSER)
+        assert response.status_code == 303, path
+        assert response.headers["location"] == f"/login?next={path.replace('/', '%2F')}"
+
+
+async def test_a_provider_opening_my_bookings_gets_the_403_page(
+    client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    shop = await make_shop(db_session)
+    headers = await auth(db_session, shop.provider_user, settings)
+    await db_session.commit()
+    response = await client.get("/my/bookings", headers={**BROWSER, **headers})
+    assert response.status_code == 403
+    assert "Åtkomst nekad" in response.text
+
+
+async def test_register_form_error_keeps_the_input_and_names_the_field(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/register",
+        data={"userType": "customer", "firstName": "Sara", "lastName": "", "email": "nope",
+              "password": "x"},
+        headers=BROWSER,
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert 'value="Sara"' in response.text
+    assert re.search(r'id="f-email-error">Ogiltig e-postadress<', response.text)
+    assert re.search(r'id="f-lastName-error">Fältet måste fyllas i<', response.text)
+
+
+async def test_every_page_route_answers_html(app: FastAPI, client: httpx.AsyncClient) -> None:
+    pages = sorted(set(app_routes(app, pages=True)))
+    assert ("GET", "/") in pages and ("POST", "/login") in pages
+    for method, path in pages:
+        if method != "GET" or "{" in path:
+            continue
+        response = await client.get(path, headers=BROWSER)
+        expected = (400,) if path == "/verify-email" else (200, 303)  # no token: the error
+        assert response.status_code in expected, (path, response.status_code)
+        if response.status_code == 200:
+            assert response.headers["content-type"].startswith("text/html"), path
+
+
+async def test_provider_page_and_booking_flow_show_services_and_free_days(
+    client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
+    shop = await make_shop(db_session)
+    await db_session.commit()
+    page = await client.get(f"/providers/{shop.provider.id}", headers=BROWSER)
+    assert page.status_code == 200
+    assert shop.provider.business_name in page.text
+    flow = await client.get(
+        f"/providers/{shop.provider.id}/book?service={shop.service.id}", headers=BROWSER
+    )
+    assert flow.status_code == 200
+    assert "Välj dag" in flow.text
