@@ -55,3 +55,13 @@ bench-http: $(VENV)/.installed ## hot read paths over HTTP vs pgbench on the sam
 messages: $(VENV)/.installed ## extract the Swedish messages and add the new ones to the English catalogue
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k mark -o .equinet/messages.pot --no-location --omit-header .
 	$(BIN)/pybabel update -i .equinet/messages.pot -d src/equinet/locale -l en --no-fuzzy-matching --ignore-obsolete
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+.PHONY: browser
+browser: ## install Debian's Chromium for the browser tests (tests/web) when it is missing
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	else $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; fi
+
+.PHONY: screenshots
+screenshots: $(VENV)/.installed browser ## PNGs of the key pages (desktop and 360 px) in docs/screenshots/
+	$(BIN)/python -m tests.web.screenshots

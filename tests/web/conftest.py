@@ -3,7 +3,7 @@ browser context (cookies, storage) per test. Skipped with the reason when Chromi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -21,23 +21,23 @@ def live() -> Iterator[LiveApp]:
 
 
 @pytest.fixture(scope="session")
-def browser(live: LiveApp) -> Iterator[Any]:
-    with chromium() as launched:
+async def browser(live: LiveApp) -> AsyncIterator[Any]:
+    async with chromium() as launched:
         yield launched
 
 
 @pytest.fixture
-def context(browser: Any, live: LiveApp) -> Iterator[Any]:
-    ctx = browser.new_context(
+async def context(browser: Any, live: LiveApp) -> AsyncIterator[Any]:
+    ctx = await browser.new_context(
         base_url=live.url, locale="sv-SE", viewport={"width": 1100, "height": 900}
     )
     ctx.set_default_timeout(10_000)
     try:
         yield ctx
     finally:
-        ctx.close()
+        await ctx.close()
 
 
 @pytest.fixture
-def page(context: Any) -> Any:
-    return context.new_page()
+async def page(context: Any) -> Any:
+    return await context.new_page()

@@ -15,8 +15,8 @@ import shutil
 import socket
 import threading
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -170,17 +170,20 @@ def live_app(*, seed_demo: bool = False, **overrides: Any) -> Iterator[LiveApp]:
         smtp.stop()
 
 
-@contextmanager
-def chromium() -> Iterator[Any]:
-    """Headless Debian Chromium; every launch starts with a fresh temporary profile."""
-    from playwright.sync_api import sync_playwright
+@asynccontextmanager
+async def chromium() -> AsyncIterator[Any]:
+    """Headless Debian Chromium; every launch starts with a fresh temporary profile.
+
+    Playwright's async API, so the browser shares the test session's event loop with the
+    async tests (its sync API would claim the main thread's loop for itself)."""
+    from playwright.async_api import async_playwright
 
     executable = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
             executable_path=executable, headless=True, args=CHROMIUM_ARGS
         )
         try:
             yield browser
         finally:
-            browser.close()
+            await browser.close()

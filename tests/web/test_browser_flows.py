@@ -4,13 +4,14 @@ and two customers racing for the last time of a day."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.async_api import expect
 
 from equinet.kit.dates import today_local
 from tests.web import scenes
@@ -18,137 +19,139 @@ from tests.web.live import LiveApp
 
 pytestmark = pytest.mark.browser
 
-
-def _login_as(context: Any, live: LiveApp, user: Any) -> None:
-    context.add_cookies([live.session_cookie(user)])
+BOOK_FORM = 'form[action$="/book"]'
 
 
-def test_register_verify_by_the_emailed_link_and_log_in(page: Any, live: LiveApp) -> None:
+async def _login_as(context: Any, live: LiveApp, user: Any) -> None:
+    await context.add_cookies([live.session_cookie(user)])
+
+
+async def test_register_verify_by_the_emailed_link_and_log_in(page: Any, live: LiveApp) -> None:
     email = f"ny-{uuid.uuid4().hex[:8]}@example.se"
-    page.goto("/register")
-    page.get_by_label("Förnamn").fill("Nora")
-    page.get_by_label("Efternamn").fill("Ny")
-    page.get_by_label("E-post").fill(email)
-    page.get_by_label("Lösenord").fill(scenes.PASSWORD)
-    page.get_by_role("button", name="Skapa konto").click()
-    expect(page).to_have_url(re.compile(r"/login$"))
-    expect(page.get_by_role("status")).to_contain_text("Öppna länken i e-postmeddelandet")
+    await page.goto("/register")
+    await page.get_by_label("Förnamn").fill("Nora")
+    await page.get_by_label("Efternamn").fill("Ny")
+    await page.get_by_label("E-post").fill(email)
+    await page.get_by_label("Lösenord").fill(scenes.PASSWORD)
+    await page.get_by_role("button", name="Skapa konto").click()
+    await expect(page).to_have_url(re.compile(r"/login$"))
+    await expect(page.get_by_role("status")).to_contain_text("Öppna länken i e-postmeddelandet")
 
     # Before verifying, logging in says why it cannot.
-    page.get_by_label("E-post").fill(email)
-    page.get_by_label("Lösenord").fill(scenes.PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    expect(page.get_by_role("alert")).to_contain_text("verifiera din e-postadress")
+    await page.get_by_label("E-post").fill(email)
+    await page.get_by_label("Lösenord").fill(scenes.PASSWORD)
+    await page.get_by_role("button", name="Logga in").click()
+    await expect(page.get_by_role("alert")).to_contain_text("verifiera din e-postadress")
 
     link = live.link_in_mail(email, "/verify-email")
-    page.goto(link)
-    expect(page.get_by_role("heading", level=1)).to_have_text("E-postadressen har verifierats")
-    page.goto(link)  # the link is single-use
-    expect(page.get_by_role("alert")).to_contain_text("redan använts")
+    await page.goto(link)
+    heading = page.get_by_role("heading", level=1)
+    await expect(heading).to_have_text("E-postadressen har verifierats")
+    await page.goto(link)  # the link is single-use
+    await expect(page.get_by_role("alert")).to_contain_text("redan använts")
 
-    page.goto("/login")
-    page.get_by_label("E-post").fill(email)
-    page.get_by_label("Lösenord").fill(scenes.PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    expect(page).to_have_url(re.compile(r"/my/bookings$"))
-    expect(page.get_by_role("status")).to_have_text("Du är inloggad.")
-    expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
+    await page.goto("/login")
+    await page.get_by_label("E-post").fill(email)
+    await page.get_by_label("Lösenord").fill(scenes.PASSWORD)
+    await page.get_by_role("button", name="Logga in").click()
+    await expect(page).to_have_url(re.compile(r"/my/bookings$"))
+    await expect(page.get_by_role("status")).to_have_text("Du är inloggad.")
+    await expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
 
 
-def test_customer_books_an_offered_time_sees_it_and_cancels(
+async def test_customer_books_an_offered_time_sees_it_and_cancels(
     context: Any, page: Any, live: LiveApp
 ) -> None:
     shop = live.run(scenes.stable)
     customer = live.run(scenes.customer)
-    _login_as(context, live, customer)
+    await _login_as(context, live, customer)
 
-    page.goto(f"/providers/{shop.provider.id}")
-    expect(page.get_by_text("Verifierad")).to_be_visible()
-    page.get_by_role("link", name="Boka Skoning").click()
-    expect(page.get_by_role("heading", name="Välj dag")).to_be_visible()
+    await page.goto(f"/providers/{shop.provider.id}")
+    await expect(page.get_by_text("Verifierad")).to_be_visible()
+    await page.get_by_role("link", name="Boka Skoning").click()
+    await expect(page.get_by_role("heading", name="Välj dag")).to_be_visible()
     # The day after tomorrow in the week strip, then its first offered time.
-    day = today_local() + timedelta(days=2)
-    page.locator(f'.week a[href*="day={day.isoformat()}"]').click()
-    expect(page.locator('.week a[aria-current="date"]')).to_have_attribute(
-        "href", re.compile(f"day={day.isoformat()}")
+    day = (today_local() + timedelta(days=2)).isoformat()
+    await page.locator(f'.week a[href*="day={day}"]').click()
+    await expect(page.locator('.week a[aria-current="date"]')).to_have_attribute(
+        "href", re.compile(f"day={day}")
     )
     slots = page.locator(".slots a")
-    expect(slots.first).to_be_visible()
-    chosen = slots.first.inner_text().strip()
-    slots.first.click()
-    expect(page.get_by_role("heading", name="Häst och bekräfta")).to_be_visible()
-    page.get_by_label("Hästens namn").fill("Blansen")
-    page.get_by_role("button", name="Bekräfta bokningen").click()
+    await expect(slots.first).to_be_visible()
+    chosen = (await slots.first.inner_text()).strip()
+    await slots.first.click()
+    await expect(page.get_by_role("heading", name="Häst och bekräfta")).to_be_visible()
+    await page.get_by_label("Hästens namn").fill("Blansen")
+    await page.get_by_role("button", name="Bekräfta bokningen").click()
 
-    expect(page).to_have_url(re.compile(r"/my/bookings$"))
-    expect(page.get_by_role("status")).to_contain_text("Bokningen är skickad")
+    await expect(page).to_have_url(re.compile(r"/my/bookings$"))
+    await expect(page.get_by_role("status")).to_contain_text("Bokningen är skickad")
     booking = page.locator(".booking").filter(has_text="Hovslageri Hanna").first
-    expect(booking).to_contain_text(chosen)
-    expect(booking).to_contain_text("Väntar på bekräftelse")
-    expect(booking).to_contain_text("Blansen")
+    await expect(booking).to_contain_text(chosen)
+    await expect(booking).to_contain_text("Väntar på bekräftelse")
+    await expect(booking).to_contain_text("Blansen")
 
-    booking.get_by_text("Avboka", exact=True).click()
-    booking.get_by_label("Meddelande till leverantören (valfritt)").fill("Hästen är halt")
-    booking.get_by_role("button", name="Avboka bokningen").click()
-    expect(page.get_by_role("status")).to_have_text("Bokningen är avbokad.")
+    await booking.get_by_text("Avboka", exact=True).click()
+    await booking.get_by_label("Meddelande till leverantören (valfritt)").fill("Hästen är halt")
+    await booking.get_by_role("button", name="Avboka bokningen").click()
+    await expect(page.get_by_role("status")).to_have_text("Bokningen är avbokad.")
     past = page.locator("section", has=page.get_by_role("heading", name="Tidigare och avbokade"))
-    expect(past.locator(".booking").first).to_contain_text("Avbokad")
-    expect(past.locator(".booking").first).to_contain_text("Hästen är halt")
+    await expect(past.locator(".booking").first).to_contain_text("Avbokad")
+    await expect(past.locator(".booking").first).to_contain_text("Hästen är halt")
 
 
-def test_the_language_switch_turns_the_pages_english_and_back(page: Any) -> None:
-    page.goto("/login")
-    expect(page.locator("html")).to_have_attribute("lang", "sv")
-    page.get_by_role("link", name="English").click()
-    expect(page).to_have_url(re.compile(r"/login$"))
-    expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
-    page.goto("/")  # the choice is remembered
-    expect(page.get_by_role("button", name="Search", exact=True)).to_be_visible()
-    page.goto("/no-such-page")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
-    page.goto("/")
-    page.get_by_role("link", name="Svenska").click()
-    expect(page.locator("html")).to_have_attribute("lang", "sv")
-    expect(page.get_by_role("button", name="Sök", exact=True)).to_be_visible()
+async def test_the_language_switch_turns_the_pages_english_and_back(page: Any) -> None:
+    await page.goto("/login")
+    await expect(page.locator("html")).to_have_attribute("lang", "sv")
+    await page.get_by_role("link", name="English").click()
+    await expect(page).to_have_url(re.compile(r"/login$"))
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+    await page.goto("/")  # the choice is remembered
+    await expect(page.get_by_role("button", name="Search", exact=True)).to_be_visible()
+    await page.goto("/no-such-page")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    await page.goto("/")
+    await page.get_by_role("link", name="Svenska").click()
+    await expect(page.locator("html")).to_have_attribute("lang", "sv")
+    await expect(page.get_by_role("button", name="Sök", exact=True)).to_be_visible()
 
 
-def _tab_to(page: Any, matches: str, limit: int = 60) -> None:
+async def _tab_to(page: Any, matches: str, limit: int = 60) -> None:
     """Press Tab until the focused element satisfies the JS predicate `matches` (on `el`)."""
     for _press in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(
-            f"(() => {{ const el = document.activeElement; return !!({matches}); }})()"
-        ):
+        await page.keyboard.press("Tab")
+        script = f"(() => {{ const el = document.activeElement; return !!({matches}); }})()"
+        if await page.evaluate(script):
             return
     raise AssertionError(f"Tab never reached an element where {matches}")
 
 
-def test_booking_with_the_keyboard_only(context: Any, page: Any, live: LiveApp) -> None:
+async def test_booking_with_the_keyboard_only(context: Any, page: Any, live: LiveApp) -> None:
     shop = live.run(lambda db: scenes.stable(db, name="Tangentbordets Hovslageri"))
     customer = live.run(scenes.customer)
-    _login_as(context, live, customer)
-    page.goto(f"/providers/{shop.provider.id}")
+    await _login_as(context, live, customer)
+    await page.goto(f"/providers/{shop.provider.id}")
 
-    _tab_to(page, "el.getAttribute('aria-label') === 'Boka Skoning'")
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Välj dag")).to_be_visible()
-    _tab_to(page, "el.closest('.slots') !== null")
-    chosen = page.evaluate("document.activeElement.textContent.trim()")
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Häst och bekräfta")).to_be_visible()
-    _tab_to(page, "el.id === 'f-horseName'")
-    page.keyboard.type("Tangent")
-    _tab_to(page, "el.textContent.trim() === 'Bekräfta bokningen'")
-    page.keyboard.press("Enter")
+    await _tab_to(page, "el.getAttribute('aria-label') === 'Boka Skoning'")
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", name="Välj dag")).to_be_visible()
+    await _tab_to(page, "el.closest('.slots') !== null")
+    chosen = await page.evaluate("document.activeElement.textContent.trim()")
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", name="Häst och bekräfta")).to_be_visible()
+    await _tab_to(page, "el.id === 'f-horseName'")
+    await page.keyboard.type("Tangent")
+    await _tab_to(page, "el.textContent.trim() === 'Bekräfta bokningen'")
+    await page.keyboard.press("Enter")
 
-    expect(page).to_have_url(re.compile(r"/my/bookings$"))
+    await expect(page).to_have_url(re.compile(r"/my/bookings$"))
     booking = page.locator(".booking").filter(has_text="Tangentbordets Hovslageri").first
-    expect(booking).to_contain_text(chosen)
-    expect(booking).to_contain_text("Tangent")
+    await expect(booking).to_contain_text(chosen)
+    await expect(booking).to_contain_text("Tangent")
 
 
-def test_two_customers_race_for_the_last_time_one_wins_the_other_is_told(
+async def test_two_customers_race_for_the_last_time_one_wins_the_other_is_told(
     browser: Any, live: LiveApp
 ) -> None:
     # Open 10:00-11:00 with a 60-minute service: one time per day.
@@ -158,30 +161,28 @@ def test_two_customers_race_for_the_last_time_one_wins_the_other_is_told(
     pages = []
     for name in ("Alva", "Bo"):
         customer = live.run(lambda db, name=name: scenes.customer(db, first_name=name))
-        ctx = browser.new_context(base_url=live.url, locale="sv-SE")
-        _login_as(ctx, live, customer)
-        page = ctx.new_page()
-        page.goto(url)
-        expect(page.get_by_role("button", name="Bekräfta bokningen")).to_be_visible()
+        ctx = await browser.new_context(base_url=live.url, locale="sv-SE")
+        await _login_as(ctx, live, customer)
+        page = await ctx.new_page()
+        await page.goto(url)
+        await expect(page.get_by_role("button", name="Bekräfta bokningen")).to_be_visible()
         pages.append(page)
 
-    # Both submit at once; the server decides.
-    for page in pages:
-        page.evaluate("document.querySelector('form[action$=\"/book\"]').requestSubmit()")
-    for page in pages:
-        page.wait_for_load_state("load")
-        page.wait_for_function(
-            "!document.querySelector('form[action$=\"/book\"]') || document.querySelector('[role=alert]')"
-        )
+    async def submit(page: Any) -> None:
+        async with page.expect_navigation():
+            await page.evaluate(f"document.querySelector('{BOOK_FORM}').requestSubmit()")
+
+    # Both customers confirm at the same moment; the server decides.
+    await asyncio.gather(*(submit(page) for page in pages))
     winners = [p for p in pages if p.url.endswith("/my/bookings")]
     losers = [p for p in pages if not p.url.endswith("/my/bookings")]
     assert len(winners) == 1 and len(losers) == 1, [p.url for p in pages]
 
-    expect(winners[0].locator(".booking").first).to_contain_text("10:00")
+    await expect(winners[0].locator(".booking").first).to_contain_text("10:00")
     loser = losers[0]
-    expect(loser.get_by_role("alert")).to_contain_text("Tiden hann bokas av någon annan")
+    await expect(loser.get_by_role("alert")).to_contain_text("Tiden hann bokas av någon annan")
     # The day has no time left; the next free times (later days) are offered instead.
-    expect(loser.get_by_role("heading", name="Nästa lediga tider")).to_be_visible()
-    expect(loser.locator(".next-free a").first).to_contain_text("10:00")
+    await expect(loser.get_by_role("heading", name="Nästa lediga tider")).to_be_visible()
+    await expect(loser.locator(".next-free a").first).to_contain_text("10:00")
     for page in pages:
-        page.context.close()
+        await page.context.close()
