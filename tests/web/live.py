@@ -52,6 +52,10 @@ def chromium_missing() -> str | None:
     return None
 
 
+def chromium_path() -> str | None:
+    return str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -178,10 +182,9 @@ async def chromium() -> AsyncIterator[Any]:
     async tests (its sync API would claim the main thread's loop for itself)."""
     from playwright.async_api import async_playwright
 
-    executable = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
         )
         try:
             yield browser
