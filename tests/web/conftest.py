@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 
+# Fixtures the page tests share with the accounts and maintenance tests (SMTP, own apps).
+from tests.accounts.conftest import app_factory, mailbox, smtp_server  # noqa: F401
+from tests.ops.test_maintenance import maintenance_switched_off  # noqa: F401
 from tests.web.live import LiveApp, chromium, chromium_missing, live_app
 
 
