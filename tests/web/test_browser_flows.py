@@ -186,3 +186,24 @@ async def test_two_customers_race_for_the_last_time_one_wins_the_other_is_told(
     await expect(loser.locator(".next-free a").first).to_contain_text("10:00")
     for page in pages:
         await page.context.close()
+
+
+async def test_booking_works_without_javascript(browser: Any, live: LiveApp) -> None:
+    shop = live.run(lambda db: scenes.stable(db, name="Utan Skript"))
+    customer = live.run(scenes.customer)
+    ctx = await browser.new_context(base_url=live.url, locale="sv-SE", java_script_enabled=False)
+    try:
+        await _login_as(ctx, live, customer)
+        page = await ctx.new_page()
+        await page.goto(f"/providers/{shop.provider.id}/book")
+        await expect(page.get_by_text("Vald", exact=True)).to_be_visible()  # the only service
+        day = (today_local() + timedelta(days=1)).isoformat()
+        await page.locator(f'.week a[href*="day={day}"]').click()
+        await expect(page).to_have_url(re.compile(f"day={day}"))
+        await page.locator(".slots a").last.click()
+        await expect(page).to_have_url(re.compile(r"start=\d\d(:|%3A)00"))
+        await page.get_by_role("button", name="Bekräfta bokningen").click()
+        await expect(page).to_have_url(re.compile(r"/my/bookings$"))
+        await expect(page.locator(".booking").first).to_contain_text("Utan Skript")
+    finally:
+        await ctx.close()

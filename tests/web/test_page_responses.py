@@ -5,12 +5,15 @@ their input and show the message beside the field."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from equinet.kit.dates import today_local
 from equinet.settings import Settings
+from tests import factories
 from tests.api_routes import app_routes
 from tests.bookings.support import auth, make_shop
 
@@ -116,3 +119,46 @@ async def test_provider_page_and_booking_flow_show_services_and_free_days(
     )
     assert flow.status_code == 200
     assert "Välj dag" in flow.text
+
+
+async def test_search_near_a_place_and_an_unknown_place(
+    client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
+    shop = await make_shop(db_session)  # in Uppsala, serving 50 km around
+    await db_session.commit()
+    near = await client.get("/?near=uppsala", headers=BROWSER)
+    assert "Leverantörer nära Uppsala" in near.text
+    assert shop.provider.business_name in near.text
+    assert "km bort" in near.text
+    far = await client.get("/?near=Kiruna", headers=BROWSER)
+    assert shop.provider.business_name not in far.text
+    unknown = await client.get("/?near=Atlantis", headers=BROWSER)
+    assert re.search(r'id="f-near-error">Vi hittar ingen ort som heter så<', unknown.text)
+    assert 'value="Atlantis"' in unknown.text
+
+
+async def test_the_flow_explains_times_hidden_by_travel_time_and_offers_own_horses(
+    client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    shop = await make_shop(db_session)
+    day = today_local() + timedelta(days=4)
+    await factories.booking(
+        db_session, at=shop.provider, for_service=shop.service, day=day,
+        start_time="12:00", end_time="13:00", status="confirmed",
+    )  # fmt: skip
+    customer = await factories.customer(db_session)
+    horse = await factories.horse(db_session, customer, name="Stella")
+    headers = {**BROWSER, **await auth(db_session, customer, settings)}
+    await db_session.commit()
+    base = f"/providers/{shop.provider.id}/book?service={shop.service.id}&day={day}"
+    flow = await client.get(base, headers=headers)
+    times = re.findall(r'class="slots">(.*?)</ul>', flow.text, re.S)[0]
+    assert ">10:00<" in times and ">12:00<" not in times and ">11:00<" not in times
+    assert "Varför syns inte alla tider?" in flow.text
+    assert "restid och marginal" in flow.text
+
+    confirm = await client.get(base + "&start=09:00", headers=headers)
+    assert f'<option value="{horse.id}">Stella' in confirm.text
+    stale = await client.get(base + "&start=12:00", headers=headers)
+    assert "Tiden går inte att boka längre" in stale.text
+    assert "Bekräfta bokningen" not in stale.text

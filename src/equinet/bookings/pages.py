@@ -21,6 +21,7 @@ from equinet.availability import service as availability
 from equinet.availability.exceptions import SlotUnavailable
 from equinet.availability.schemas import DayAvailabilityOut, SlotOut
 from equinet.bookings import service
+from equinet.bookings.exceptions import HorseAlreadyBooked, HorseNotFound
 from equinet.bookings.schemas import CreateBookingIn, UpdateBookingIn
 from equinet.db.session import DbSession
 from equinet.kit.dates import today_local
@@ -46,6 +47,8 @@ limit_route("POST", "/providers/{provider_id}/book", "booking")
 
 WEEK = 7
 NEXT_FREE = 6
+SHOWN_INPUTS = ("horseId", "horseName", "horseInfo", "customerNotes")
+RACE_CODES = ("OVERLAP", "INSUFFICIENT_TRAVEL_TIME")
 TAKEN = mark("Tiden hann bokas av någon annan. Välj en av de lediga tiderna nedan.")
 STATUS_LABELS = {
     "pending": mark("Väntar på bekräftelse"),
@@ -53,7 +56,9 @@ STATUS_LABELS = {
     "cancelled": mark("Avbokad"),
     "completed": mark("Genomförd"),
 }
-BOOKING_FIELDS = ("service", "day", "start", "horseName", "horseInfo", "customerNotes")
+BOOKING_FIELDS = (
+    "service", "day", "start", "horseId", "horseName", "horseInfo", "customerNotes"
+)  # fmt: skip
 
 
 def _settings(request: Request) -> Settings:
@@ -80,6 +85,7 @@ class Picker:
     view: DayAvailabilityOut | None = None
     start: str | None = None
     next_free: list[tuple[date, SlotOut]] = field(default_factory=list)
+    horses: list[Any] = field(default_factory=list)
 
     @property
     def free_slots(self) -> list[SlotOut]:
@@ -161,6 +167,8 @@ async def _picker(
         picker.view = views[picker.day]
         if start and any(s.start_time == start for s in picker.free_slots):
             picker.start = start
+            if customer is not None:
+                picker.horses = await service.own_horses(db, customer.id)
     for current, view in views.items():
         if picker.day and current < picker.day:
             continue
@@ -221,6 +229,7 @@ async def book(
         "serviceId": values.get("service", ""),
         "bookingDate": values.get("day", ""),
         "startTime": values.get("start", ""),
+        "horseId": values.get("horseId", ""),
         "horseName": values.get("horseName", ""),
         "horseInfo": values.get("horseInfo", ""),
         "customerNotes": values.get("customerNotes", ""),
@@ -233,24 +242,26 @@ async def book(
             await service.create_booking(db, settings, visitor.user, data)
     except FormInvalid as invalid:
         errors = invalid.errors
+    except (HorseAlreadyBooked, HorseNotFound) as error:
+        errors = domain_errors(error, "horseId")
     except (Conflict, SlotUnavailable) as error:
+        # Someone was quicker (or the time fell inside the notice meanwhile): say so and
+        # offer the times that are free now.
         taken = True
-        errors = {FORM: gettext(TAKEN)}
-        if not isinstance(error, Conflict) and error.code not in (
-            "OVERLAP",
-            "INSUFFICIENT_TRAVEL_TIME",
-        ):
-            errors = {FORM: gettext(error.message)}
+        lost_race = isinstance(error, Conflict) or error.code in RACE_CODES
+        errors = {FORM: gettext(TAKEN) if lost_race else gettext(error.message)}
     except EquinetError as error:
         errors = domain_errors(error)
     else:
         return redirect("/my/bookings", flash="booked")
+    # A message about an input the confirm step does not show (a date, a time) goes on top.
+    errors = {name if name in SHOWN_INPUTS else FORM: text for name, text in errors.items()}
     picker = await _picker(
         db, settings, provider_id, visitor.user,
         service_id=values.get("service"), week_from=None, day=values.get("day"),
         start=None if taken else values.get("start"),
     )  # fmt: skip
-    kept = {k: values.get(k, "") for k in ("horseName", "horseInfo", "customerNotes")}
+    kept = {name: values.get(name, "") for name in SHOWN_INPUTS}
     context = _context(picker, values=kept, errors=errors, taken=taken)
     return render(request, "bookings/book.html", context, status_code=409 if taken else 422)
 

@@ -462,3 +462,8 @@ async def delete_booking(
         raise ConcurrentStatusChange()
     if status == "pending":
         await _notify_status_change(db, actor, row, "cancelled", None)
+
+
+async def own_horses(db: AsyncSession, customer_id: str) -> list[Any]:
+    """The customer's active horses (id, name, breed, …), to choose one when booking."""
+    return list(await repository.active_horses(db, customer_id))
