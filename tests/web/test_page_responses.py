@@ -162,3 +162,14 @@ async def test_the_flow_explains_times_hidden_by_travel_time_and_offers_own_hors
     stale = await client.get(base + "&start=12:00", headers=headers)
     assert "Tiden går inte att boka längre" in stale.text
     assert "Bekräfta bokningen" not in stale.text
+
+
+async def test_a_form_posted_after_the_session_ended_returns_to_its_page_after_login(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/my/bookings/abc/cancel",
+        headers={**BROWSER, "Referer": "http://testserver/my/bookings"},
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=%2Fmy%2Fbookings"

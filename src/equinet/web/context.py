@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import Depends, Request
 from starlette.responses import RedirectResponse
@@ -79,9 +79,19 @@ def _here(request: Request) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
+def _come_back_to(request: Request) -> str:
+    """Where to return after logging in: this page, or for a form post the page it was on."""
+    if request.method == "GET":
+        return _here(request)
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path:
+        return safe_next(referer.path + (f"?{referer.query}" if referer.query else ""))
+    return "/"
+
+
 async def get_page_session(request: Request, visitor: CurrentVisitor) -> ActiveSession:
     if visitor.session is None:
-        raise LoginRequired(_here(request))
+        raise LoginRequired(_come_back_to(request))
     return visitor.session
 
 
