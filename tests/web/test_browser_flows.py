@@ -207,3 +207,22 @@ async def test_booking_works_without_javascript(browser: Any, live: LiveApp) -> 
         await expect(page.locator(".booking").first).to_contain_text("Utan Skript")
     finally:
         await ctx.close()
+
+
+async def test_near_me_uses_the_browsers_position(browser: Any, live: LiveApp) -> None:
+    live.run(lambda db: scenes.stable(db, name="Nära Hovslageri"))  # in Uppsala
+    ctx = await browser.new_context(
+        base_url=live.url,
+        locale="sv-SE",
+        geolocation={"latitude": 59.86, "longitude": 17.64},
+        permissions=["geolocation"],
+    )
+    try:
+        page = await ctx.new_page()
+        await page.goto("/")
+        await page.get_by_role("button", name="Nära mig").click()
+        await expect(page.get_by_role("heading", name="Leverantörer nära dig")).to_be_visible()
+        card = page.locator(".provider-card").filter(has_text="Nära Hovslageri")
+        await expect(card).to_contain_text("km bort")
+    finally:
+        await ctx.close()

@@ -2,7 +2,8 @@
 
 `Visitor` resolves the session cookie through the accounts dependencies (the same sessions the
 API uses) and, for a logged-in user, the unread notification count shown in the header.
-`PageUser` / `PageCustomer` send an anonymous visitor to the login page and back afterwards.
+`PageUser` / `PageCustomer` / `PageProvider` / `PageAdmin` send an anonymous visitor to the
+login page and back afterwards, and answer the 403 page to a user of another role.
 A flash is a message key in a short-lived cookie, shown once by the next page (so a redirect
 after a successful form can say what happened); only known keys are shown.
 """
@@ -16,7 +17,13 @@ from urllib.parse import quote, urlencode, urlsplit
 from fastapi import Depends, Request
 from starlette.responses import RedirectResponse
 
-from equinet.accounts.dependencies import Forbidden, OptionalSession
+from equinet.accounts.dependencies import (
+    Forbidden,
+    OptionalSession,
+    ProviderAccount,
+    get_current_admin,
+    get_current_provider,
+)
 from equinet.accounts.sessions import ActiveSession
 from equinet.db.session import DbSession
 from equinet.kit.i18n import LANGUAGES, current_language, mark
@@ -105,9 +112,22 @@ async def get_page_customer(user: Annotated[User, Depends(get_page_user)]) -> Us
     return user
 
 
+async def get_page_provider(
+    user: Annotated[User, Depends(get_page_user)], db: DbSession
+) -> ProviderAccount:
+    """A provider's pages: the user and their Provider row (403 page for anyone else)."""
+    return await get_current_provider(user, db)
+
+
+async def get_page_admin(user: Annotated[User, Depends(get_page_user)]) -> User:
+    return await get_current_admin(user)
+
+
 PageSession = Annotated[ActiveSession, Depends(get_page_session)]
 PageUser = Annotated[User, Depends(get_page_user)]
 PageCustomer = Annotated[User, Depends(get_page_customer)]
+PageProvider = Annotated[ProviderAccount, Depends(get_page_provider)]
+PageAdmin = Annotated[User, Depends(get_page_admin)]
 
 
 def login_redirect(request: Request, error: Exception) -> RedirectResponse:

@@ -58,6 +58,15 @@ def _clock(value: Any) -> str:
     return format_clock(value)
 
 
+def _decimal(value: float | int, pattern: str = "0.0") -> str:
+    """`4,5` in Swedish, `4.5` in English (ratings, distances)."""
+    from babel.numbers import format_decimal
+
+    from equinet.kit.i18n import babel_locale
+
+    return str(format_decimal(value, format=pattern, locale=babel_locale()))
+
+
 def build_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -70,6 +79,7 @@ def build_environment() -> Environment:
     env.filters["day"] = _day
     env.filters["weekday"] = _weekday
     env.filters["clock"] = _clock
+    env.filters["decimal"] = _decimal
     env.filters["moment"] = _moment
     return env
 
