@@ -155,7 +155,7 @@ async def test_the_flow_explains_times_hidden_by_travel_time_and_offers_own_hors
     times = re.findall(r'class="slots">(.*?)</ul>', flow.text, re.S)[0]
     assert ">10:00<" in times and ">12:00<" not in times and ">11:00<" not in times
     assert "Varför syns inte alla tider?" in flow.text
-    assert "restid och marginal" in flow.text
+    assert f"restid och minst {settings.booking_min_buffer_minutes} minuters marginal" in flow.text
 
     confirm = await client.get(base + "&start=09:00", headers=headers)
     assert f'<option value="{horse.id}">Stella' in confirm.text

@@ -178,8 +178,10 @@ async def _picker(
     return picker
 
 
-def _context(picker: Picker, **extra: Any) -> dict[str, Any]:
+def _context(picker: Picker, settings: Settings, **extra: Any) -> dict[str, Any]:
     return {
+        "buffer_minutes": settings.booking_min_buffer_minutes,
+        "notice_minutes": settings.booking_min_notice_minutes,
         "picker": picker,
         "provider": picker.provider,
         "values": {},
@@ -206,7 +208,7 @@ async def booking_flow(
         db, _settings(request), provider_id, visitor.user,
         service_id=service, week_from=week_from, day=day, start=start,
     )  # fmt: skip
-    context = _context(picker)
+    context = _context(picker, _settings(request))
     if start and picker.start is None and picker.day is not None:
         context["errors"] = {FORM: gettext("Tiden går inte att boka längre. Välj en annan tid.")}
     name = "bookings/_picker.html" if fragment == "picker" else "bookings/book.html"
@@ -262,7 +264,7 @@ async def book(
         start=None if taken else values.get("start"),
     )  # fmt: skip
     kept = {name: values.get(name, "") for name in SHOWN_INPUTS}
-    context = _context(picker, values=kept, errors=errors, taken=taken)
+    context = _context(picker, settings, values=kept, errors=errors, taken=taken)
     return render(request, "bookings/book.html", context, status_code=409 if taken else 422)
 
 
