@@ -5,14 +5,21 @@ their input and show the message beside the field."""
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
+from typing import Any
 
 import httpx
+from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from equinet.app import create_app
+from equinet.db.session import get_sessionmaker
 from equinet.kit.dates import today_local
 from equinet.settings import Settings
+from equinet.web.context import PageAdmin, PageProvider
+from equinet.web.pages import page_router
 from tests import factories
 from tests.api_routes import app_routes
 from tests.bookings.support import auth, make_shop
@@ -173,3 +180,60 @@ async def test_a_form_posted_after_the_session_ended_returns_to_its_page_after_l
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=%2Fmy%2Fbookings"
+
+
+async def test_registering_a_provider_needs_the_business_name_beside_its_field(
+    client: httpx.AsyncClient,
+) -> None:
+    form = {
+        "userType": "provider", "firstName": "Per", "lastName": "Hov",
+        "email": f"per-{uuid.uuid4().hex[:6]}@example.se", "password": "Glittrande-Sadelgjord-4711",
+    }  # fmt: skip
+    missing = await client.post("/register", data=form, headers=BROWSER)
+    assert missing.status_code == 422
+    assert re.search(r'id="f-businessName-error">Ange företagets namn<', missing.text)
+    assert 'value="provider" checked' in missing.text
+    created = await client.post(
+        "/register", data={**form, "businessName": "Pers Hovslageri"}, headers=BROWSER
+    )
+    assert created.status_code == 303 and created.headers["location"] == "/login"
+    again = await client.post(
+        "/register", data={**form, "businessName": "Pers Hovslageri"}, headers=BROWSER
+    )
+    assert re.search(
+        r'id="f-email-error">En användare med denna e-postadress finns redan<', again.text
+    )
+
+
+async def test_role_dependencies_for_later_areas_answer_the_403_page_to_other_roles(
+    settings: Settings, sessionmaker: Any, db_session: AsyncSession
+) -> None:
+    app = create_app(settings)
+    app.dependency_overrides[get_sessionmaker] = lambda: sessionmaker
+    extra = page_router()
+
+    @extra.get("/test-provider-page")
+    async def provider_only(account: PageProvider) -> dict[str, str]:
+        return {"business": account.provider.business_name}
+
+    @extra.get("/test-admin-page")
+    async def admin_only(user: PageAdmin) -> dict[str, str]:
+        return {"admin": user.email}
+
+    app.include_router(extra)
+    shop = await make_shop(db_session)
+    customer = await factories.customer(db_session)
+    as_provider = {**BROWSER, **await auth(db_session, shop.provider_user, settings)}
+    as_customer = {**BROWSER, **await auth(db_session, customer, settings)}
+    await db_session.commit()
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            assert (await c.get("/test-provider-page", headers=as_provider)).json() == {
+                "business": shop.provider.business_name
+            }
+            refused = await c.get("/test-provider-page", headers=as_customer)
+            assert refused.status_code == 403 and "Åtkomst nekad" in refused.text
+            assert (await c.get("/test-admin-page", headers=as_provider)).status_code == 403
+            anonymous = await c.get("/test-admin-page", headers=BROWSER)
+            assert anonymous.status_code == 303
