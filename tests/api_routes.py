@@ -84,6 +84,22 @@ ACCESS: dict[tuple[str, str], Role] = {
     ("POST", "/api/services"): "provider",
     ("PUT", "/api/services/{service_id}"): "provider",
     ("DELETE", "/api/services/{service_id}"): "provider",
+    # horses, notes, timeline, passport links, export (any logged-in user may own horses)
+    ("GET", "/api/horses"): "user",
+    ("POST", "/api/horses"): "user",
+    ("GET", "/api/horses/{horse_id}"): "user",
+    ("PUT", "/api/horses/{horse_id}"): "user",
+    ("DELETE", "/api/horses/{horse_id}"): "user",
+    ("GET", "/api/horses/{horse_id}/notes"): "user",
+    ("POST", "/api/horses/{horse_id}/notes"): "user",
+    ("PUT", "/api/horses/{horse_id}/notes/{note_id}"): "user",
+    ("DELETE", "/api/horses/{horse_id}/notes/{note_id}"): "user",
+    ("GET", "/api/horses/{horse_id}/timeline"): "user",  # the owner or a provider who visited
+    ("POST", "/api/horses/{horse_id}/passport"): "user",
+    ("GET", "/api/horses/{horse_id}/passport"): "user",
+    ("DELETE", "/api/horses/{horse_id}/passport/{passport_id}"): "user",
+    ("GET", "/api/horses/{horse_id}/export"): "user",
+    ("GET", "/api/passport/{token}"): "public",  # the secret token is the credential
 }
 
 # Framework pages that answer HTML, not the JSON error shape.

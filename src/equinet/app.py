@@ -19,6 +19,8 @@ from equinet.db.engine import create_engine, create_sessionmaker, wait_for_datab
 from equinet.db.environment_stamp import check_stamp
 from equinet.db.targets import app_database
 from equinet.health.router import router as health_router
+from equinet.horses.router import passport_router
+from equinet.horses.router import router as horses_router
 from equinet.kit.csrf import CsrfMiddleware
 from equinet.kit.errors import install_error_handlers
 from equinet.kit.i18n import LocaleMiddleware
@@ -96,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(providers_router)
     app.include_router(availability_router)
     app.include_router(catalog_router)
+    app.include_router(horses_router)
+    app.include_router(passport_router)
     # Maintenance mode lets admins through: resolved from the session token, read-only.
     app.state.admin_check = is_admin_request
     # An anonymous call with an unreadable body still gets the protected route's 401.
