@@ -100,6 +100,11 @@ ACCESS: dict[tuple[str, str], Role] = {
     ("DELETE", "/api/horses/{horse_id}/passport/{passport_id}"): "user",
     ("GET", "/api/horses/{horse_id}/export"): "user",
     ("GET", "/api/passport/{token}"): "public",  # the secret token is the credential
+    # calendar feeds: my secret iCal URL, and the feed read with it
+    ("GET", "/api/calendar-feed"): "user",
+    ("POST", "/api/calendar-feed"): "user",
+    ("DELETE", "/api/calendar-feed"): "user",
+    ("GET", "/api/calendar/{token}.ics"): "public",  # the secret token is the credential
 }
 
 # Framework pages that answer HTML, not the JSON error shape.

@@ -14,6 +14,8 @@ from equinet.accounts.router import router as accounts_router
 from equinet.availability.router import router as availability_router
 from equinet.bookings.router import customers_router
 from equinet.bookings.router import router as bookings_router
+from equinet.calendar_feeds.router import feed_router as calendar_router
+from equinet.calendar_feeds.router import router as calendar_feed_router
 from equinet.catalog.router import router as catalog_router
 from equinet.db.engine import create_engine, create_sessionmaker, wait_for_database
 from equinet.db.environment_stamp import check_stamp
@@ -100,6 +102,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog_router)
     app.include_router(horses_router)
     app.include_router(passport_router)
+    app.include_router(calendar_feed_router)
+    app.include_router(calendar_router)
     # Maintenance mode lets admins through: resolved from the session token, read-only.
     app.state.admin_check = is_admin_request
     # An anonymous call with an unreadable body still gets the protected route's 401.
