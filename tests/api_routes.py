@@ -9,6 +9,7 @@ Roles:
 - public: anyone, anonymous included (the allow-list)
 - user: any logged-in user (customer or provider)
 - customer / provider: that role only; the other role gets 403
+- cron: the scheduler, with `Authorization: Bearer <CRON_SECRET>`; everyone else gets 401
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-Role = Literal["public", "user", "customer", "provider"]
+Role = Literal["public", "user", "customer", "provider", "cron"]
 
 ACCESS: dict[tuple[str, str], Role] = {
     # framework pages and operations
@@ -105,6 +106,10 @@ ACCESS: dict[tuple[str, str], Role] = {
     ("POST", "/api/calendar-feed"): "user",
     ("DELETE", "/api/calendar-feed"): "user",
     ("GET", "/api/calendar/{token}.ics"): "public",  # the secret token is the credential
+    # reminders: the scheduler's trigger, and the signed unsubscribe link of the e-mails
+    ("GET", "/api/cron/send-reminders"): "cron",
+    ("GET", "/api/reminders/unsubscribe"): "public",  # the signed token is the credential
+    ("POST", "/api/reminders/unsubscribe"): "public",
 }
 
 # Framework pages that answer HTML, not the JSON error shape.

@@ -36,6 +36,8 @@ from equinet.ops.metrics import router as metrics_router
 from equinet.payments.router import router as payments_router
 from equinet.providers.cache import ProviderListingCache
 from equinet.providers.router import router as providers_router
+from equinet.reminders.router import cron_router
+from equinet.reminders.router import router as reminders_router
 from equinet.reviews.router import router as reviews_router
 from equinet.settings import Settings, get_settings
 
@@ -104,6 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(passport_router)
     app.include_router(calendar_feed_router)
     app.include_router(calendar_router)
+    app.include_router(cron_router)
+    app.include_router(reminders_router)
     # Maintenance mode lets admins through: resolved from the session token, read-only.
     app.state.admin_check = is_admin_request
     # An anonymous call with an unreadable body still gets the protected route's 401.

@@ -104,12 +104,14 @@ def calendar(events: Iterable[Event], *, name: str | None = None) -> bytes:
     return bytes(cal.to_ical())
 
 
-def booking_ics(booking: Any) -> bytes:
+def booking_ics(booking: Any, *, as_provider: bool = False) -> bytes:
     """A booking as a one-event .ics file (for e-mails and downloads)."""
-    return calendar([booking_event(booking)])
+    return calendar([booking_event(booking, as_provider=as_provider)])
 
 
-def ics_attachment(booking: Any) -> Attachment:
+def ics_attachment(booking: Any, *, as_provider: bool = False) -> Attachment:
     return Attachment(
-        filename="bokning.ics", content=booking_ics(booking), mime_type="text/calendar"
+        filename="bokning.ics",
+        content=booking_ics(booking, as_provider=as_provider),
+        mime_type="text/calendar",
     )
