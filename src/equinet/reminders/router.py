@@ -13,12 +13,16 @@ from equinet.db.base import utcnow
 from equinet.db.session import DbSession
 from equinet.kit.api_model import ApiModel
 from equinet.kit.i18n import _
+from equinet.kit.rate_limit_routes import limit_route
 from equinet.kit.timestamps import UtcDateTime
 from equinet.reminders import service
 from equinet.settings import Settings
 
 cron_router = APIRouter(prefix="/api/cron", tags=["reminders"])
 router = APIRouter(prefix="/api/reminders", tags=["reminders"])
+
+limit_route("GET", "/api/reminders/unsubscribe", "api")
+limit_route("POST", "/api/reminders/unsubscribe", "api")
 
 
 class ReminderRunOut(ApiModel):
