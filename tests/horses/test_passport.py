@@ -58,6 +58,8 @@ async def test_an_unknown_expired_or_revoked_link_is_a_404(
 ) -> None:
     stable = await make_stable(db_session, settings)
     assert (await client.get("/api/passport/not-a-token")).json()["code"] == "PassportNotFound"
+    english = await client.get("/api/passport/not-a-token", headers={"Accept-Language": "en"})
+    assert english.json()["error"] == "Horse passport not found"
     old = await factories.horse_passport_token(
         db_session, stable.horse, expires_at=utcnow() - timedelta(seconds=1)
     )
