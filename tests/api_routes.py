@@ -9,6 +9,7 @@ Roles:
 - public: anyone, anonymous included (the allow-list)
 - user: any logged-in user (customer or provider)
 - customer / provider: that role only; the other role gets 403
+- cron: the scheduler, with `Authorization: Bearer <CRON_SECRET>`; everyone else gets 401
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-Role = Literal["public", "user", "customer", "provider"]
+Role = Literal["public", "user", "customer", "provider", "cron"]
 
 ACCESS: dict[tuple[str, str], Role] = {
     # framework pages and operations
@@ -84,6 +85,31 @@ ACCESS: dict[tuple[str, str], Role] = {
     ("POST", "/api/services"): "provider",
     ("PUT", "/api/services/{service_id}"): "provider",
     ("DELETE", "/api/services/{service_id}"): "provider",
+    # horses, notes, timeline, passport links, export (any logged-in user may own horses)
+    ("GET", "/api/horses"): "user",
+    ("POST", "/api/horses"): "user",
+    ("GET", "/api/horses/{horse_id}"): "user",
+    ("PUT", "/api/horses/{horse_id}"): "user",
+    ("DELETE", "/api/horses/{horse_id}"): "user",
+    ("GET", "/api/horses/{horse_id}/notes"): "user",
+    ("POST", "/api/horses/{horse_id}/notes"): "user",
+    ("PUT", "/api/horses/{horse_id}/notes/{note_id}"): "user",
+    ("DELETE", "/api/horses/{horse_id}/notes/{note_id}"): "user",
+    ("GET", "/api/horses/{horse_id}/timeline"): "user",  # the owner or a provider who visited
+    ("POST", "/api/horses/{horse_id}/passport"): "user",
+    ("GET", "/api/horses/{horse_id}/passport"): "user",
+    ("DELETE", "/api/horses/{horse_id}/passport/{passport_id}"): "user",
+    ("GET", "/api/horses/{horse_id}/export"): "user",
+    ("GET", "/api/passport/{token}"): "public",  # the secret token is the credential
+    # calendar feeds: my secret iCal URL, and the feed read with it
+    ("GET", "/api/calendar-feed"): "user",
+    ("POST", "/api/calendar-feed"): "user",
+    ("DELETE", "/api/calendar-feed"): "user",
+    ("GET", "/api/calendar/{token}.ics"): "public",  # the secret token is the credential
+    # reminders: the scheduler's trigger, and the signed unsubscribe link of the e-mails
+    ("GET", "/api/cron/send-reminders"): "cron",
+    ("GET", "/api/reminders/unsubscribe"): "public",  # the signed token is the credential
+    ("POST", "/api/reminders/unsubscribe"): "public",
 }
 
 # Framework pages that answer HTML, not the JSON error shape.

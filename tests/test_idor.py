@@ -84,6 +84,23 @@ OWNED: dict[tuple[str, str], Owned] = {
         "provider", AS_PROVIDER, {"name": "Kapad", "price": 1, "durationMinutes": 30}
     ),
     ("DELETE", "/api/services/{service_id}"): Owned("provider", AS_PROVIDER),
+    # Horses: another user's horse, note or passport link is a 404 for everyone.
+    ("GET", "/api/horses/{horse_id}"): Owned("customer", AS_ANY_USER),
+    ("PUT", "/api/horses/{horse_id}"): Owned("customer", AS_ANY_USER, {"name": "Kapad"}),
+    ("DELETE", "/api/horses/{horse_id}"): Owned("customer", AS_ANY_USER),
+    ("GET", "/api/horses/{horse_id}/notes"): Owned("customer", AS_ANY_USER),
+    ("POST", "/api/horses/{horse_id}/notes"): Owned(
+        "customer", AS_ANY_USER, {"category": "other", "title": "Kapad", "noteDate": "2026-01-02"}
+    ),
+    ("PUT", "/api/horses/{horse_id}/notes/{note_id}"): Owned(
+        "customer", AS_ANY_USER, {"title": "Kapad"}
+    ),
+    ("DELETE", "/api/horses/{horse_id}/notes/{note_id}"): Owned("customer", AS_ANY_USER),
+    ("GET", "/api/horses/{horse_id}/timeline"): Owned("customer", AS_ANY_USER),
+    ("POST", "/api/horses/{horse_id}/passport"): Owned("customer", AS_ANY_USER),
+    ("GET", "/api/horses/{horse_id}/passport"): Owned("customer", AS_ANY_USER),
+    ("DELETE", "/api/horses/{horse_id}/passport/{passport_id}"): Owned("customer", AS_ANY_USER),
+    ("GET", "/api/horses/{horse_id}/export"): Owned("customer", AS_ANY_USER),
 }
 
 
@@ -124,7 +141,9 @@ async def test_strangers_get_404_or_403_on_every_owned_route_and_no_row_changes(
     await factories.payment(db_session, reviewed, invoice_number="EQ-IDOR-1")
     review = await factories.review(db_session, reviewed, reply="Tack!")
     notification = await factories.notification(db_session, owner)
-    await factories.horse(db_session, owner)
+    horse = await factories.horse(db_session, owner)
+    note = await factories.horse_note(db_session, horse)
+    passport = await factories.horse_passport_token(db_session, horse)
     await factories.availability_exception(db_session, shop.provider, date=EXCEPTION_DAY)
     ids = {
         "booking_id": booking.id,
@@ -134,6 +153,9 @@ async def test_strangers_get_404_or_403_on_every_owned_route_and_no_row_changes(
         "provider_id": shop.provider.id,
         "service_id": shop.service.id,
         "date": EXCEPTION_DAY.isoformat(),
+        "horse_id": horse.id,
+        "note_id": note.id,
+        "passport_id": passport.id,
     }
     rival = await make_shop(db_session)
     strangers = {

@@ -14,11 +14,15 @@ from equinet.accounts.router import router as accounts_router
 from equinet.availability.router import router as availability_router
 from equinet.bookings.router import customers_router
 from equinet.bookings.router import router as bookings_router
+from equinet.calendar_feeds.router import feed_router as calendar_router
+from equinet.calendar_feeds.router import router as calendar_feed_router
 from equinet.catalog.router import router as catalog_router
 from equinet.db.engine import create_engine, create_sessionmaker, wait_for_database
 from equinet.db.environment_stamp import check_stamp
 from equinet.db.targets import app_database
 from equinet.health.router import router as health_router
+from equinet.horses.router import passport_router
+from equinet.horses.router import router as horses_router
 from equinet.kit.csrf import CsrfMiddleware
 from equinet.kit.errors import install_error_handlers
 from equinet.kit.i18n import LocaleMiddleware
@@ -32,6 +36,8 @@ from equinet.ops.metrics import router as metrics_router
 from equinet.payments.router import router as payments_router
 from equinet.providers.cache import ProviderListingCache
 from equinet.providers.router import router as providers_router
+from equinet.reminders.router import cron_router
+from equinet.reminders.router import router as reminders_router
 from equinet.reviews.router import router as reviews_router
 from equinet.settings import Settings, get_settings
 from equinet.web.error_pages import ErrorPageMiddleware
@@ -100,6 +106,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog_router)
     # The pages: the same services as the API, rendered as HTML (equinet.web).
     install_pages(app)
+    app.include_router(horses_router)
+    app.include_router(passport_router)
+    app.include_router(calendar_feed_router)
+    app.include_router(calendar_router)
+    app.include_router(cron_router)
+    app.include_router(reminders_router)
     # Maintenance mode lets admins through: resolved from the session token, read-only.
     app.state.admin_check = is_admin_request
     # An anonymous call with an unreadable body still gets the protected route's 401.

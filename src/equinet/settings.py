@@ -159,6 +159,8 @@ class Settings(BaseSettings):
     provider_cache_ttl_seconds: int = Field(300, ge=0)
     # `equinet db explain` flags sequential scans of tables with at least this many rows.
     explain_large_table_rows: int = Field(10_000, ge=0)
+    # The scheduler's bearer token for /api/cron/send-reminders; unset: the route always 401s.
+    cron_secret: str | None = None
 
     @property
     def session_cookie_name(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from equinet.calendar_feeds.ics import ics_attachment
 from equinet.kit.dates import date_of_booking_column
 from equinet.kit.email import Email
 from equinet.notifications.messages import amount_text, long_date
@@ -61,6 +62,7 @@ def booking_created(row: Any) -> Email | None:
         subject=f"Bokningsbekräftelse - {service}",
         text="\n".join(lines),
         html=html,
+        attachments=(ics_attachment(row),),
     )
 
 
@@ -92,4 +94,6 @@ def status_changed(row: Any, status: str) -> Email | None:
         subject=f"Bokningsuppdatering - {label}",
         text=text,
         html=_page(f"Bokningsuppdatering - {label}", [escape(x) for x in lines], extra_html),
+        # A calendar that imported the booking updates it (or drops it when cancelled).
+        attachments=(ics_attachment(row),) if status != "completed" else (),
     )

@@ -6,6 +6,7 @@ import typer
 
 from equinet.cli.backup import backup_app
 from equinet.cli.db import db_app
+from equinet.cli.jobs import jobs_app
 from equinet.cli.maintenance import maintenance_app
 from equinet.cli.monitor import monitor
 from equinet.cli.serve import serve
@@ -20,6 +21,7 @@ app.command()(serve)
 app.add_typer(db_app, name="db")
 app.add_typer(backup_app, name="backup")
 app.add_typer(maintenance_app, name="maintenance")
+app.add_typer(jobs_app, name="jobs")
 app.command()(monitor)
 
 

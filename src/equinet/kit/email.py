@@ -23,11 +23,23 @@ logger = logging.getLogger("equinet.email")
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with an e-mail, e.g. a booking's `.ics` (`text/calendar`)."""
+
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
 class Email:
     to: str
     subject: str
     text: str
     html: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    # Extra headers, e.g. List-Unsubscribe on reminders.
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def build_message(email: Email, settings: Settings) -> EmailMessage:
@@ -36,9 +48,16 @@ def build_message(email: Email, settings: Settings) -> EmailMessage:
     message["To"] = email.to
     message["Subject"] = email.subject
     message["Message-ID"] = make_msgid(domain="equinet.se")
+    for name, value in email.headers:
+        message[name] = value
     message.set_content(email.text)
     if email.html:
         message.add_alternative(email.html, subtype="html")
+    for attachment in email.attachments:
+        maintype, _, subtype = attachment.mime_type.partition("/")
+        message.add_attachment(
+            attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
     return message
 
 

@@ -5,6 +5,7 @@ from equinet.models.accounting import FortnoxConnection
 from equinet.models.accounts import EmailVerificationToken, User
 from equinet.models.availability import Availability, AvailabilityException
 from equinet.models.bookings import Booking
+from equinet.models.calendar_feeds import CalendarFeed
 from equinet.models.catalog import Service
 from equinet.models.environment import EnvironmentStamp
 from equinet.models.group_bookings import GroupBookingParticipant, GroupBookingRequest
@@ -14,6 +15,7 @@ from equinet.models.notifications import Notification
 from equinet.models.operations import MaintenanceMode
 from equinet.models.payments import Payment
 from equinet.models.providers import Provider, ProviderVerification
+from equinet.models.reminders import ReminderDelivery, ReminderOptOut
 from equinet.models.reviews import Review
 from equinet.models.routes import Route, RouteOrder, RouteStop
 from equinet.models.sessions import PasswordResetToken, Session
@@ -33,6 +35,7 @@ __all__ = [
     "AvailabilityException",
     "Base",
     "Booking",
+    "CalendarFeed",
     "EmailVerificationToken",
     "EnvironmentStamp",
     "FortnoxConnection",
@@ -49,6 +52,8 @@ __all__ = [
     "Payment",
     "Provider",
     "ProviderVerification",
+    "ReminderDelivery",
+    "ReminderOptOut",
     "Review",
     "Route",
     "RouteOrder",
