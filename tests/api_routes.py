@@ -84,6 +84,11 @@ ACCESS: dict[tuple[str, str], Role] = {
     ("POST", "/api/services"): "provider",
     ("PUT", "/api/services/{service_id}"): "provider",
     ("DELETE", "/api/services/{service_id}"): "provider",
+    # uploads: avatars are public files; other buckets answer 404 to anyone but their owner
+    ("POST", "/api/upload"): "user",
+    ("GET", "/api/upload"): "user",
+    ("GET", "/api/upload/{upload_id}"): "public",
+    ("DELETE", "/api/upload/{upload_id}"): "user",
 }
 
 # Framework pages that answer HTML, not the JSON error shape.

@@ -34,6 +34,7 @@ from equinet.providers.cache import ProviderListingCache
 from equinet.providers.router import router as providers_router
 from equinet.reviews.router import router as reviews_router
 from equinet.settings import Settings, get_settings
+from equinet.uploads.router import router as uploads_router
 
 logger = logging.getLogger("equinet.app")
 
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(providers_router)
     app.include_router(availability_router)
     app.include_router(catalog_router)
+    app.include_router(uploads_router)
     # Maintenance mode lets admins through: resolved from the session token, read-only.
     app.state.admin_check = is_admin_request
     # An anonymous call with an unreadable body still gets the protected route's 401.

@@ -16,6 +16,12 @@ from equinet.models.payments import Payment
 from equinet.models.providers import Provider, ProviderVerification
 from equinet.models.reviews import Review
 from equinet.models.routes import Route, RouteOrder, RouteStop
+from equinet.models.security import (
+    AdminAuditLog,
+    LoginChallenge,
+    TwoFactorCredential,
+    TwoFactorRecoveryCode,
+)
 from equinet.models.sessions import PasswordResetToken, Session
 from equinet.models.uploads import Upload
 
@@ -29,6 +35,7 @@ BASELINE_TABLES = (
 
 __all__ = [
     "BASELINE_TABLES",
+    "AdminAuditLog",
     "Availability",
     "AvailabilityException",
     "Base",
@@ -43,6 +50,7 @@ __all__ = [
     "HorsePassportToken",
     "IdempotencyKey",
     "InvoiceCounter",
+    "LoginChallenge",
     "MaintenanceMode",
     "Notification",
     "PasswordResetToken",
@@ -55,6 +63,8 @@ __all__ = [
     "RouteStop",
     "Service",
     "Session",
+    "TwoFactorCredential",
+    "TwoFactorRecoveryCode",
     "Upload",
     "User",
 ]
