@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from equinet import __version__
 from equinet.accounts.lookup import is_admin_request, missing_login, rate_limit_user_id
 from equinet.accounts.router import router as accounts_router
+from equinet.accounts.two_factor_router import router as two_factor_router
+from equinet.admin.router import router as admin_router
 from equinet.availability.router import router as availability_router
 from equinet.bookings.router import customers_router
 from equinet.bookings.router import router as bookings_router
@@ -35,6 +37,7 @@ from equinet.providers.router import router as providers_router
 from equinet.reviews.router import router as reviews_router
 from equinet.settings import Settings, get_settings
 from equinet.uploads.router import router as uploads_router
+from equinet.verification.router import router as verification_router
 
 logger = logging.getLogger("equinet.app")
 
@@ -89,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(accounts_router)
+    app.include_router(two_factor_router)
     app.include_router(bookings_router)
     app.include_router(payments_router)
     app.include_router(customers_router)
@@ -98,6 +102,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(availability_router)
     app.include_router(catalog_router)
     app.include_router(uploads_router)
+    app.include_router(verification_router)
+    app.include_router(admin_router)
     # Maintenance mode lets admins through: resolved from the session token, read-only.
     app.state.admin_check = is_admin_request
     # An anonymous call with an unreadable body still gets the protected route's 401.

@@ -7,6 +7,8 @@ on our origin.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -29,7 +31,7 @@ limit_route("DELETE", "/api/upload/{upload_id}", "api")
 # Served files are data, never documents: no scripts, no plugins, no framing, no navigation.
 FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Bad form, bucket, entityId or unreadable image"},
     404: {"description": "The horse, profile, verification or file is not yours or missing"},
     413: {"description": "The file is larger than the bucket allows"},
@@ -51,7 +53,7 @@ def object_store_of(request: Request) -> ObjectStore:
     status_code=201,
     response_model=UploadOut,
     summary="Upload a file (multipart: file, bucket, entityId)",
-    responses=_ERRORS,  # type: ignore[arg-type]
+    responses=_ERRORS,
     openapi_extra={
         "requestBody": {
             "required": True,
