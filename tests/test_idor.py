@@ -13,6 +13,7 @@ listed in tests/api_routes.py ACCESS as public (the allow-list of public reads).
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +35,7 @@ class Owned:
     """How one owned route is swept: who owns the row, what each stranger must get, and a
     body the owner could send (so that only ownership stands between a stranger and it)."""
 
-    owner: str  # "customer" (the booking's customer) or "provider" (the shop's provider)
+    owner: str  # "customer" (the booking's customer), "provider" (the shop's) or "admin"
     strangers: dict[str, int]
     body: dict[str, Any] | None = None
 
@@ -42,6 +43,7 @@ class Owned:
 AS_ANY_USER = {"customer": NOT_YOURS, "provider": NOT_YOURS, "admin": NOT_YOURS}
 AS_CUSTOMER = {"customer": NOT_YOURS, "admin": NOT_YOURS, "provider": WRONG_ROLE}
 AS_PROVIDER = {"provider": NOT_YOURS, "customer": WRONG_ROLE, "admin": WRONG_ROLE}
+AS_NON_ADMIN = {"customer": WRONG_ROLE, "provider": WRONG_ROLE}
 
 EXCEPTION_DAY = future_day(20)
 
@@ -84,6 +86,17 @@ OWNED: dict[tuple[str, str], Owned] = {
         "provider", AS_PROVIDER, {"name": "Kapad", "price": 1, "durationMinutes": 30}
     ),
     ("DELETE", "/api/services/{service_id}"): Owned("provider", AS_PROVIDER),
+    ("DELETE", "/api/upload/{upload_id}"): Owned("customer", AS_ANY_USER),
+    ("PUT", "/api/verification-requests/{verification_id}"): Owned(
+        "provider", AS_PROVIDER, {"title": "Kapad"}
+    ),
+    ("DELETE", "/api/verification-requests/{verification_id}"): Owned("provider", AS_PROVIDER),
+    # Admin routes: the "owner" is any admin; customers and providers are refused by role.
+    ("PUT", "/api/admin/verification-requests/{verification_id}"): Owned(
+        "admin", AS_NON_ADMIN, {"action": "approve"}
+    ),
+    ("POST", "/api/admin/users/{user_id}/deactivate"): Owned("admin", AS_NON_ADMIN),
+    ("POST", "/api/admin/users/{user_id}/reactivate"): Owned("admin", AS_NON_ADMIN),
 }
 
 
@@ -126,6 +139,9 @@ async def test_strangers_get_404_or_403_on_every_owned_route_and_no_row_changes(
     notification = await factories.notification(db_session, owner)
     await factories.horse(db_session, owner)
     await factories.availability_exception(db_session, shop.provider, date=EXCEPTION_DAY)
+    upload = await factories.upload(db_session, owner, path=f"horses/{secrets.token_hex(16)}.jpg")
+    verification = await factories.provider_verification(db_session, shop.provider)
+    member = await factories.customer(db_session)  # the account admins deactivate
     ids = {
         "booking_id": booking.id,
         "review_id": review.id,
@@ -134,6 +150,9 @@ async def test_strangers_get_404_or_403_on_every_owned_route_and_no_row_changes(
         "provider_id": shop.provider.id,
         "service_id": shop.service.id,
         "date": EXCEPTION_DAY.isoformat(),
+        "upload_id": upload.id,
+        "verification_id": verification.id,
+        "user_id": member.id,
     }
     rival = await make_shop(db_session)
     strangers = {
@@ -144,6 +163,7 @@ async def test_strangers_get_404_or_403_on_every_owned_route_and_no_row_changes(
     owners = {
         "customer": await auth(db_session, owner, settings),
         "provider": await auth(db_session, shop.provider_user, settings),
+        "admin": strangers["admin"],
     }
     before = await table_checksums(db_session)
 

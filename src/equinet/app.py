@@ -20,6 +20,7 @@ from equinet.catalog.router import router as catalog_router
 from equinet.db.engine import create_engine, create_sessionmaker, wait_for_database
 from equinet.db.environment_stamp import check_stamp
 from equinet.db.targets import app_database
+from equinet.gdpr.router import router as gdpr_router
 from equinet.health.router import router as health_router
 from equinet.kit.csrf import CsrfMiddleware
 from equinet.kit.errors import install_error_handlers
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(uploads_router)
     app.include_router(verification_router)
     app.include_router(admin_router)
+    app.include_router(gdpr_router)
     # Maintenance mode lets admins through: resolved from the session token, read-only.
     app.state.admin_check = is_admin_request
     # An anonymous call with an unreadable body still gets the protected route's 401.

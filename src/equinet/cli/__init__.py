@@ -9,6 +9,7 @@ from equinet.cli.db import db_app
 from equinet.cli.maintenance import maintenance_app
 from equinet.cli.monitor import monitor
 from equinet.cli.serve import serve
+from equinet.cli.users import users_app
 
 app = typer.Typer(
     name="equinet",
@@ -21,6 +22,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(backup_app, name="backup")
 app.add_typer(maintenance_app, name="maintenance")
 app.command()(monitor)
+app.add_typer(users_app, name="users")
 
 
 def main() -> None:
