@@ -8,11 +8,13 @@ from pathlib import Path
 
 import boto3
 import httpx
+import pytest
 from fastapi import FastAPI
 from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from equinet.kit.storage import LocalStore
 from equinet.models import Horse, Upload, User
 from tests import factories
 from tests.accounts.helpers import logged_in
@@ -346,3 +348,33 @@ async def test_s3_storage_round_trip_against_a_local_s3_server(
             assert (await client.delete(created["url"], headers=headers)).status_code == 200
             assert s3.list_objects_v2(Bucket="equinet-uploads").get("KeyCount") == 0
     assert (await db_session.scalar(select(Horse.photo_url).where(Horse.id == horse.id))) is None
+
+
+async def test_approved_verification_images_stay_and_withdrawal_removes_the_rest(
+    app: FastAPI, client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
+    provider = await factories.provider(db_session)
+    user = await db_session.get(User, provider.user_id)
+    assert user is not None
+    headers = await logged_in(db_session, user)
+    approved = await factories.provider_verification(db_session, provider)
+    pending = await factories.provider_verification(db_session, provider, title="Kurs")
+    kept = await send(client, headers, png(), bucket="verifications", entity_id=approved.id)
+    dropped = await send(client, headers, png(), bucket="verifications", entity_id=pending.id)
+    approved.status = "approved"
+    await db_session.flush()
+
+    refused = await client.delete(kept.json()["url"], headers=headers)
+    withdrawn = await client.delete(f"/api/verification-requests/{pending.id}", headers=headers)
+
+    assert (refused.status_code, refused.json()["code"]) == (400, "ApprovedVerificationImage")
+    assert withdrawn.status_code == 204, withdrawn.text
+    assert await db_session.get(Upload, dropped.json()["id"]) is None
+    assert len(stored_files(app)) == 1  # only the approved document's file is left
+
+
+def test_the_store_refuses_keys_that_are_not_ours(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    for key in ("../etc/passwd", "horses/../../x.png", "/abs/" + "a" * 32 + ".png"):
+        with pytest.raises(ValueError):
+            store._path(key)
