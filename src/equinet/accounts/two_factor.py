@@ -190,6 +190,7 @@ async def second_factor_needed(db: AsyncSession, user: User) -> bool:
 
 
 async def start_challenge(db: AsyncSession, settings: Settings, user: User) -> tuple[str, datetime]:
+    await repository.forget_stale_challenges(db, user.id)
     token = new_token()
     expires_at = utcnow() + timedelta(minutes=settings.login_challenge_minutes)
     await repository.add_challenge(db, user.id, hash_token(token), expires_at)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.db.base import utcnow
@@ -90,3 +90,13 @@ async def challenge_user(db: AsyncSession, token_hash: str) -> tuple[LoginChalle
 
 async def forget_challenges(db: AsyncSession, user_id: str) -> None:
     await db.execute(delete(LoginChallenge).where(LoginChallenge.user_id == user_id))
+
+
+async def forget_stale_challenges(db: AsyncSession, user_id: str) -> None:
+    """Used and expired challenges of a user go when a new one is made (they never work)."""
+    await db.execute(
+        delete(LoginChallenge).where(
+            LoginChallenge.user_id == user_id,
+            or_(LoginChallenge.used_at.is_not(None), LoginChallenge.expires_at <= utcnow()),
+        )
+    )
