@@ -10,6 +10,7 @@ Roles:
 - user: any logged-in user (customer or provider)
 - customer / provider: that role only; the other role gets 403
 - cron: the scheduler, with `Authorization: Bearer <CRON_SECRET>`; everyone else gets 401
+- admin: admins only; customers and providers get 403
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 Role = Literal["public", "user", "customer", "provider", "cron"]
+Role = Literal["public", "user", "customer", "provider", "admin"]
 
 ACCESS: dict[tuple[str, str], Role] = {
     # framework pages and operations
@@ -110,6 +112,33 @@ ACCESS: dict[tuple[str, str], Role] = {
     ("GET", "/api/cron/send-reminders"): "cron",
     ("GET", "/api/reminders/unsubscribe"): "public",  # the signed token is the credential
     ("POST", "/api/reminders/unsubscribe"): "public",
+    # uploads: avatars are public files; other buckets answer 404 to anyone but their owner
+    ("POST", "/api/upload"): "user",
+    ("GET", "/api/upload"): "user",
+    ("GET", "/api/upload/{upload_id}"): "public",
+    ("DELETE", "/api/upload/{upload_id}"): "user",
+    # two-factor login
+    ("POST", "/api/auth/login/totp"): "public",  # the challenge from the password step
+    ("GET", "/api/auth/two-factor"): "user",
+    ("POST", "/api/auth/two-factor/setup"): "user",
+    ("POST", "/api/auth/two-factor/confirm"): "user",
+    ("POST", "/api/auth/two-factor/recovery-codes"): "user",
+    ("POST", "/api/auth/two-factor/disable"): "user",
+    # provider verification and admin
+    ("GET", "/api/verification-requests"): "provider",
+    ("POST", "/api/verification-requests"): "provider",
+    ("PUT", "/api/verification-requests/{verification_id}"): "provider",
+    ("DELETE", "/api/verification-requests/{verification_id}"): "provider",
+    ("GET", "/api/providers/{provider_id}/verifications"): "public",  # approved ones only
+    ("GET", "/api/admin/verification-requests"): "admin",
+    ("PUT", "/api/admin/verification-requests/{verification_id}"): "admin",
+    ("GET", "/api/admin/users"): "admin",
+    ("POST", "/api/admin/users/{user_id}/deactivate"): "admin",
+    ("POST", "/api/admin/users/{user_id}/reactivate"): "admin",
+    ("GET", "/api/admin/audit-log"): "admin",
+    # personal data
+    ("GET", "/api/export/my-data"): "user",
+    ("POST", "/api/account/delete"): "user",
 }
 
 # Framework pages that answer HTML, not the JSON error shape.

@@ -13,6 +13,7 @@ listed in tests/api_routes.py ACCESS as public (the allow-list of public reads).
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +35,7 @@ class Owned:
     """How one owned route is swept: who owns the row, what each stranger must get, and a
     body the owner could send (so that only ownership stands between a stranger and it)."""
 
-    owner: str  # "customer" (the booking's customer) or "provider" (the shop's provider)
+    owner: str  # "customer" (the booking's customer), "provider" (the shop's) or "admin"
     strangers: dict[str, int]
     body: dict[str, Any] | None = None
 
@@ -42,6 +43,7 @@ class Owned:
 AS_ANY_USER = {"customer": NOT_YOURS, "provider": NOT_YOURS, "admin": NOT_YOURS}
 AS_CUSTOMER = {"customer": NOT_YOURS, "admin": NOT_YOURS, "provider": WRONG_ROLE}
 AS_PROVIDER = {"provider": NOT_YOURS, "customer": WRONG_ROLE, "admin": WRONG_ROLE}
+AS_NON_ADMIN = {"customer": WRONG_ROLE, "provider": WRONG_ROLE}
 
 EXCEPTION_DAY = future_day(20)
 
@@ -101,6 +103,17 @@ OWNED: dict[tuple[str, str], Owned] = {
     ("GET", "/api/horses/{horse_id}/passport"): Owned("customer", AS_ANY_USER),
     ("DELETE", "/api/horses/{horse_id}/passport/{passport_id}"): Owned("customer", AS_ANY_USER),
     ("GET", "/api/horses/{horse_id}/export"): Owned("customer", AS_ANY_USER),
+    ("DELETE", "/api/upload/{upload_id}"): Owned("customer", AS_ANY_USER),
+    ("PUT", "/api/verification-requests/{verification_id}"): Owned(
+        "provider", AS_PROVIDER, {"title": "Kapad"}
+    ),
+    ("DELETE", "/api/verification-requests/{verification_id}"): Owned("provider", AS_PROVIDER),
+    # Admin routes: the "owner" is any admin; customers and providers are refused by role.
+    ("PUT", "/api/admin/verification-requests/{verification_id}"): Owned(
+        "admin", AS_NON_ADMIN, {"action": "approve"}
+    ),
+    ("POST", "/api/admin/users/{user_id}/deactivate"): Owned("admin", AS_NON_ADMIN),
+    ("POST", "/api/admin/users/{user_id}/reactivate"): Owned("admin", AS_NON_ADMIN),
 }
 
 
@@ -145,6 +158,9 @@ async def test_strangers_get_404_or_403_on_every_owned_route_and_no_row_changes(
     note = await factories.horse_note(db_session, horse)
     passport = await factories.horse_passport_token(db_session, horse)
     await factories.availability_exception(db_session, shop.provider, date=EXCEPTION_DAY)
+    upload = await factories.upload(db_session, owner, path=f"horses/{secrets.token_hex(16)}.jpg")
+    verification = await factories.provider_verification(db_session, shop.provider)
+    member = await factories.customer(db_session)  # the account admins deactivate
     ids = {
         "booking_id": booking.id,
         "review_id": review.id,
@@ -156,6 +172,9 @@ async def test_strangers_get_404_or_403_on_every_owned_route_and_no_row_changes(
         "horse_id": horse.id,
         "note_id": note.id,
         "passport_id": passport.id,
+        "upload_id": upload.id,
+        "verification_id": verification.id,
+        "user_id": member.id,
     }
     rival = await make_shop(db_session)
     strangers = {
@@ -166,6 +185,7 @@ async def test_strangers_get_404_or_403_on_every_owned_route_and_no_row_changes(
     owners = {
         "customer": await auth(db_session, owner, settings),
         "provider": await auth(db_session, shop.provider_user, settings),
+        "admin": strangers["admin"],
     }
     before = await table_checksums(db_session)
 

@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from equinet import __version__
 from equinet.accounts.lookup import is_admin_request, missing_login, rate_limit_user_id
 from equinet.accounts.router import router as accounts_router
+from equinet.accounts.two_factor_router import router as two_factor_router
+from equinet.admin.router import router as admin_router
 from equinet.availability.router import router as availability_router
 from equinet.bookings.router import customers_router
 from equinet.bookings.router import router as bookings_router
@@ -20,6 +22,7 @@ from equinet.catalog.router import router as catalog_router
 from equinet.db.engine import create_engine, create_sessionmaker, wait_for_database
 from equinet.db.environment_stamp import check_stamp
 from equinet.db.targets import app_database
+from equinet.gdpr.router import router as gdpr_router
 from equinet.health.router import router as health_router
 from equinet.horses.router import passport_router
 from equinet.horses.router import router as horses_router
@@ -42,6 +45,8 @@ from equinet.reviews.router import router as reviews_router
 from equinet.settings import Settings, get_settings
 from equinet.web.error_pages import ErrorPageMiddleware
 from equinet.web.pages import install_pages
+from equinet.uploads.router import router as uploads_router
+from equinet.verification.router import router as verification_router
 
 logger = logging.getLogger("equinet.app")
 
@@ -96,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(accounts_router)
+    app.include_router(two_factor_router)
     app.include_router(bookings_router)
     app.include_router(payments_router)
     app.include_router(customers_router)
@@ -112,6 +118,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(calendar_router)
     app.include_router(cron_router)
     app.include_router(reminders_router)
+    app.include_router(uploads_router)
+    app.include_router(verification_router)
+    app.include_router(admin_router)
+    app.include_router(gdpr_router)
     # Maintenance mode lets admins through: resolved from the session token, read-only.
     app.state.admin_check = is_admin_request
     # An anonymous call with an unreadable body still gets the protected route's 401.

@@ -162,6 +162,24 @@ class Settings(BaseSettings):
     # The scheduler's bearer token for /api/cron/send-reminders; unset: the route always 401s.
     cron_secret: str | None = None
 
+    # Uploads: stored in UPLOAD_DIR, or in an S3-compatible bucket when UPLOAD_STORAGE=s3
+    # (UPLOAD_S3_ENDPOINT_URL for MinIO and the like; unset keys use AWS's default chain).
+    upload_storage: str = Field("local", pattern="^(local|s3)$")
+    upload_dir: Path = Field(default_factory=lambda: PROJECT_ROOT / "var" / "uploads")
+    upload_s3_bucket: str | None = None
+    upload_s3_prefix: str = ""
+    upload_s3_endpoint_url: str | None = None
+    upload_s3_region: str | None = None
+    upload_s3_access_key_id: str | None = None
+    upload_s3_secret_access_key: str | None = None
+    # The largest file each bucket accepts, in bytes.
+    upload_max_bytes_avatars: int = Field(2 * 1024 * 1024, ge=1)
+    upload_max_bytes_horses: int = Field(5 * 1024 * 1024, ge=1)
+    upload_max_bytes_verifications: int = Field(10 * 1024 * 1024, ge=1)
+    # Two-factor login: the name authenticator apps show, and how long the second step waits.
+    totp_issuer: str = "Equinet"
+    login_challenge_minutes: int = Field(5, ge=1, le=60)
+
     @property
     def session_cookie_name(self) -> str:
         # `__Host-` binds the cookie to this exact host over HTTPS; browsers refuse it on http.

@@ -75,3 +75,49 @@ class ProviderProfileNotFound(EquinetError):
     status_code = 404
     code = "ProviderNotFound"
     message = "Leverantörsprofilen hittades inte"
+
+
+class AccountDeactivated(EquinetError):
+    # Told only to someone who knows the password, like EMAIL_NOT_VERIFIED.
+    status_code = 403
+    code = "AccountDeactivated"
+    message = "Kontot är inaktiverat. Kontakta Equinet om du tror att det är fel."
+
+
+class TwoFactorEnrolmentRequired(EquinetError):
+    status_code = 403
+    code = "TwoFactorEnrolmentRequired"
+    message = (
+        "Administratörer måste logga in med tvåstegsverifiering. Aktivera den med "
+        "kommandot `equinet users create-admin` innan du loggar in."
+    )
+
+
+class InvalidLoginChallenge(EquinetError):
+    status_code = 401
+    code = "InvalidLoginChallenge"
+    message = "Inloggningen har gått ut. Logga in med e-post och lösenord igen."
+
+
+class InvalidTwoFactorCode(EquinetError):
+    status_code = 401
+    code = "InvalidTwoFactorCode"
+    message = "Fel kod. Ange koden från din autentiseringsapp eller en reservkod."
+
+
+class TwoFactorAlreadyEnabled(EquinetError):
+    status_code = 409
+    code = "TwoFactorAlreadyEnabled"
+    message = "Tvåstegsverifiering är redan aktiverad"
+
+
+class TwoFactorNotSetUp(EquinetError):
+    status_code = 409
+    code = "TwoFactorNotSetUp"
+    message = "Tvåstegsverifiering är inte påbörjad. Starta inställningen först."
+
+
+class TwoFactorRequiredForAdmins(EquinetError):
+    status_code = 403
+    code = "TwoFactorRequiredForAdmins"
+    message = "Administratörer kan inte stänga av tvåstegsverifiering"

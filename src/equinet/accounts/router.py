@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from equinet.accounts import service
+from equinet.accounts import service, two_factor
 from equinet.accounts.dependencies import (
     CurrentProvider,
     CurrentSession,
@@ -36,6 +36,7 @@ from equinet.accounts.schemas import (
     ResetPasswordIn,
     SessionOut,
     TokenIn,
+    TwoFactorChallengeOut,
     VerifyEmailOut,
 )
 from equinet.accounts.schemas import NewUserOut as NewUser
@@ -45,6 +46,7 @@ from equinet.db.session import DbSession
 from equinet.kit.client_ip import client_ip
 from equinet.kit.rate_limit import RateLimiter, rate_limiter_of
 from equinet.kit.rate_limit_routes import limit_route
+from equinet.models import User
 from equinet.settings import Settings
 
 router = APIRouter(tags=["auth"])
@@ -116,7 +118,11 @@ async def resend_verification(
     return MessageOut(message=RESEND_MESSAGE)
 
 
-@router.post("/api/auth/login", response_model=LoginOut, summary="Log in")
+@router.post(
+    "/api/auth/login",
+    response_model=LoginOut | TwoFactorChallengeOut,
+    summary="Log in (with two-factor login on, answers a challenge for POST /api/auth/login/totp)",
+)
 async def login(
     body: LoginIn,
     request: Request,
@@ -124,13 +130,25 @@ async def login(
     db: DbSession,
     settings: AppSettings,
     limiter: Limiter,
-) -> LoginOut:
+) -> LoginOut | TwoFactorChallengeOut:
     email = body.email.strip().lower()
     # Per e-mail (the middleware already counted this attempt per IP): guessing one account's
     # password from many addresses is limited too.
     await limiter.check("login", f"email:{email}")
     user = await service.authenticate(db, email, body.password)
+    if await two_factor.second_factor_needed(db, user):
+        # The password was right; the count stays until the second factor is right too.
+        challenge, expires_at = await two_factor.start_challenge(db, settings, user)
+        response.headers["Cache-Control"] = "no-store"
+        return TwoFactorChallengeOut(challenge=challenge, expires_at=expires_at)
     await limiter.reset("login", f"email:{email}")
+    return await open_session(request, response, db, settings, user)
+
+
+async def open_session(
+    request: Request, response: Response, db: DbSession, settings: Settings, user: User
+) -> LoginOut:
+    """Start the session of a user who has proved who they are; sets the cookie too."""
     token = await create_session(
         db,
         user,

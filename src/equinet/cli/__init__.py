@@ -10,6 +10,7 @@ from equinet.cli.jobs import jobs_app
 from equinet.cli.maintenance import maintenance_app
 from equinet.cli.monitor import monitor
 from equinet.cli.serve import serve
+from equinet.cli.users import users_app
 
 app = typer.Typer(
     name="equinet",
@@ -23,6 +24,7 @@ app.add_typer(backup_app, name="backup")
 app.add_typer(maintenance_app, name="maintenance")
 app.add_typer(jobs_app, name="jobs")
 app.command()(monitor)
+app.add_typer(users_app, name="users")
 
 
 def main() -> None:

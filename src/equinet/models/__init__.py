@@ -18,6 +18,12 @@ from equinet.models.providers import Provider, ProviderVerification
 from equinet.models.reminders import ReminderDelivery, ReminderOptOut
 from equinet.models.reviews import Review
 from equinet.models.routes import Route, RouteOrder, RouteStop
+from equinet.models.security import (
+    AdminAuditLog,
+    LoginChallenge,
+    TwoFactorCredential,
+    TwoFactorRecoveryCode,
+)
 from equinet.models.sessions import PasswordResetToken, Session
 from equinet.models.uploads import Upload
 
@@ -31,6 +37,7 @@ BASELINE_TABLES = (
 
 __all__ = [
     "BASELINE_TABLES",
+    "AdminAuditLog",
     "Availability",
     "AvailabilityException",
     "Base",
@@ -46,6 +53,7 @@ __all__ = [
     "HorsePassportToken",
     "IdempotencyKey",
     "InvoiceCounter",
+    "LoginChallenge",
     "MaintenanceMode",
     "Notification",
     "PasswordResetToken",
@@ -60,6 +68,8 @@ __all__ = [
     "RouteStop",
     "Service",
     "Session",
+    "TwoFactorCredential",
+    "TwoFactorRecoveryCode",
     "Upload",
     "User",
 ]
