@@ -159,6 +159,11 @@ class Settings(BaseSettings):
     provider_cache_ttl_seconds: int = Field(300, ge=0)
     # `equinet db explain` flags sequential scans of tables with at least this many rows.
     explain_large_table_rows: int = Field(10_000, ge=0)
+    # Route planning: travel time is the haversine distance times the road factor, driven at
+    # the average speed; the optimiser searches this long for a shorter order of the stops.
+    route_road_factor: float = Field(1.3, ge=1, le=3)
+    route_average_speed_kmh: float = Field(50.0, gt=0, le=130)
+    route_optimisation_time_limit_ms: int = Field(500, ge=10, le=10_000)
 
     @property
     def session_cookie_name(self) -> str:
