@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from equinet.db.base import utcnow
 from equinet.kit.passwords import hash_password
 from equinet.models import (
+    AnnouncementFollow,
     Availability,
     AvailabilityException,
     Booking,
@@ -378,3 +379,19 @@ async def group_booking_participant(
     }
     values.update(overrides)
     return await _add(db, GroupBookingParticipant(**values))  # type: ignore[no-any-return]
+
+
+async def announcement_follow(
+    db: AsyncSession, by: User | None = None, of: Provider | None = None, **overrides: Any
+) -> AnnouncementFollow:
+    by = by or await customer(db)
+    of = of or await provider(db)
+    values: dict[str, Any] = {
+        "customer_id": by.id,
+        "provider_id": of.id,
+        "latitude": 59.8586,
+        "longitude": 17.6389,
+        "radius_km": 50.0,
+    }
+    values.update(overrides)
+    return await _add(db, AnnouncementFollow(**values))  # type: ignore[no-any-return]

@@ -18,6 +18,7 @@ from equinet.catalog.router import router as catalog_router
 from equinet.db.engine import create_engine, create_sessionmaker, wait_for_database
 from equinet.db.environment_stamp import check_stamp
 from equinet.db.targets import app_database
+from equinet.group_bookings.router import router as group_bookings_router
 from equinet.health.router import router as health_router
 from equinet.kit.csrf import CsrfMiddleware
 from equinet.kit.errors import install_error_handlers
@@ -33,6 +34,8 @@ from equinet.payments.router import router as payments_router
 from equinet.providers.cache import ProviderListingCache
 from equinet.providers.router import router as providers_router
 from equinet.reviews.router import router as reviews_router
+from equinet.routes.router import orders_router as route_orders_router
+from equinet.routes.router import routes_router
 from equinet.settings import Settings, get_settings
 
 logger = logging.getLogger("equinet.app")
@@ -96,6 +99,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(providers_router)
     app.include_router(availability_router)
     app.include_router(catalog_router)
+    app.include_router(route_orders_router)
+    app.include_router(routes_router)
+    app.include_router(group_bookings_router)
     # Maintenance mode lets admins through: resolved from the session token, read-only.
     app.state.admin_check = is_admin_request
     # An anonymous call with an unreadable body still gets the protected route's 401.

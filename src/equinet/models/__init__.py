@@ -15,7 +15,7 @@ from equinet.models.operations import MaintenanceMode
 from equinet.models.payments import Payment
 from equinet.models.providers import Provider, ProviderVerification
 from equinet.models.reviews import Review
-from equinet.models.routes import Route, RouteOrder, RouteStop
+from equinet.models.routes import AnnouncementFollow, Route, RouteOrder, RouteStop
 from equinet.models.sessions import PasswordResetToken, Session
 from equinet.models.uploads import Upload
 
@@ -29,6 +29,7 @@ BASELINE_TABLES = (
 
 __all__ = [
     "BASELINE_TABLES",
+    "AnnouncementFollow",
     "Availability",
     "AvailabilityException",
     "Base",

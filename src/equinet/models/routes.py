@@ -188,3 +188,49 @@ class RouteStop(Base):
     updated_at: Mapped[datetime] = mapped_column(
         "updatedAt", Timestamp3, nullable=False, default=utcnow, onupdate=utcnow
     )
+
+
+class AnnouncementFollow(Base):
+    """A customer follows a provider's route announcements within `radiusKm` of a point."""
+
+    __tablename__ = "AnnouncementFollow"
+    __table_args__ = (
+        Index(
+            "AnnouncementFollow_customerId_providerId_key", "customerId", "providerId", unique=True
+        ),
+        Index("AnnouncementFollow_providerId_idx", "providerId"),
+    )
+
+    id: Mapped[str] = mapped_column("id", Text, primary_key=True, default=new_uuid)
+    customer_id: Mapped[str] = mapped_column(
+        "customerId",
+        Text,
+        ForeignKey(
+            "User.id",
+            name="AnnouncementFollow_customerId_fkey",
+            ondelete="CASCADE",
+            onupdate="CASCADE",
+        ),
+        nullable=False,
+    )
+    provider_id: Mapped[str] = mapped_column(
+        "providerId",
+        Text,
+        ForeignKey(
+            "Provider.id",
+            name="AnnouncementFollow_providerId_fkey",
+            ondelete="CASCADE",
+            onupdate="CASCADE",
+        ),
+        nullable=False,
+    )
+    latitude: Mapped[float] = mapped_column("latitude", Double, nullable=False)
+    longitude: Mapped[float] = mapped_column("longitude", Double, nullable=False)
+    radius_km: Mapped[float] = mapped_column("radiusKm", Double, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(
+        "createdAt",
+        Timestamp3,
+        nullable=False,
+        default=utcnow,
+        server_default=text("CURRENT_TIMESTAMP"),
+    )
