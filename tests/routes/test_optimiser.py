@@ -86,3 +86,14 @@ def test_thirty_stops_optimise_in_under_a_second() -> None:
     best = optimise(DEPOT, visits, 8 * 60, MODEL, time_limit_ms=300)
     assert time.perf_counter() - started < 1.0
     assert len(best.stops) == 30
+
+
+def test_stops_are_projected_into_the_svg_viewbox_north_up() -> None:
+    from equinet.routes.map import SvgPoint, project
+
+    points = [(59.86, 17.64), (59.96, 17.64), (59.86, 17.84)]
+    drawn = project(points, width=600, height=400, padding=20)
+    assert all(20 <= p.x <= 580 and 20 <= p.y <= 380 for p in drawn)
+    assert drawn[1].y < drawn[0].y  # further north is higher up
+    assert drawn[2].x > drawn[0].x  # further east is to the right
+    assert project([(59.0, 17.0)], width=600, height=400) == [SvgPoint(300, 200)]

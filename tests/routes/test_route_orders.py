@@ -60,6 +60,12 @@ async def test_order_dates_follow_the_rules(
         )
         assert response.status_code == 400, response.text
         assert response.json()["error"] == message
+    english = await client.post(
+        "/api/route-orders",
+        json=order_body(dateTo=future_day(40).isoformat()),
+        headers={**headers, "Accept-Language": "en"},
+    )
+    assert english.json()["error"] == "The date range can be at most 30 days"
     # Today is a valid first day (the original's UTC-midnight parsing refused it).
     today = await client.post(
         "/api/route-orders",
