@@ -234,3 +234,96 @@ async def test_stop_updates_belong_to_their_route_and_tell_the_next_customer(
         headers=await auth(db_session, rival.provider_user, settings),
     )
     assert stolen.status_code == 404
+
+
+async def test_bookings_of_the_day_are_visited_at_their_fixed_times(
+    client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    shop = await make_shop(db_session)
+    headers = await auth(db_session, shop.provider_user, settings)
+    morning_customer = await factories.customer(db_session, latitude=59.95, longitude=17.70)
+    noon_customer = await factories.customer(db_session, latitude=59.80, longitude=17.55)
+    morning = await factories.booking(
+        db_session, by=morning_customer, at=shop.provider, for_service=shop.service, day=DAY,
+        start_time="10:00", end_time="11:00", status="confirmed",
+    )  # fmt: skip
+    noon = await factories.booking(
+        db_session, by=noon_customer, at=shop.provider, for_service=shop.service, day=DAY,
+        start_time="13:00", end_time="14:00", status="pending",
+    )  # fmt: skip
+    order = await order_near(db_session, latitude=59.87, longitude=17.65)
+
+    response = await client.post(
+        "/api/routes",
+        json=route_body([order.id], bookingIds=[noon.id, morning.id], optimise=True),
+        headers=headers,
+    )
+
+    assert response.status_code == 201, response.text
+    stops = response.json()["stops"]
+    by_booking = {s["booking"]["id"]: s for s in stops if s["booking"]}
+    assert by_booking[morning.id]["estimatedArrivalLocal"][11:16] == "10:00"
+    assert by_booking[noon.id]["estimatedArrivalLocal"][11:16] == "13:00"
+    assert [s["stopOrder"] for s in stops] == [1, 2, 3]
+    order_stop = next(s for s in stops if s["routeOrder"])
+    assert order_stop["estimatedDurationMin"] == 60
+    told = (await db_session.scalars(select(Notification.user_id).where(
+        Notification.type == "route_planned"))).all()  # fmt: skip
+    assert {morning_customer.id, noon_customer.id, order.customer_id} == set(told)
+
+    again = await client.post(
+        "/api/routes", json=route_body([], bookingIds=[morning.id]), headers=headers
+    )
+    assert again.status_code == 409 and again.json()["details"] == {"bookingId": morning.id}
+
+    # Completing a booking's stop leaves the booking's own status to the booking flow.
+    stop = by_booking[morning.id]
+    done = await client.patch(
+        f"/api/routes/{response.json()['id']}/stops/{stop['id']}",
+        json={"status": "completed"},
+        headers=headers,
+    )
+    assert done.status_code == 200
+    await db_session.refresh(morning)
+    assert morning.status == "confirmed"
+
+
+async def test_bookings_that_cannot_be_on_the_route_are_refused(
+    client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    shop = await make_shop(db_session)
+    rival = await make_shop(db_session)
+    headers = await auth(db_session, shop.provider_user, settings)
+    placed = await factories.customer(db_session, latitude=59.9, longitude=17.7)
+    other_day = await factories.booking(
+        db_session, by=placed, at=shop.provider, for_service=shop.service, day=future_day(6),
+        status="confirmed",
+    )  # fmt: skip
+    theirs = await factories.booking(
+        db_session, by=placed, at=rival.provider, for_service=rival.service, day=DAY,
+        status="confirmed",
+    )  # fmt: skip
+    for booking in (other_day, theirs):
+        response = await client.post(
+            "/api/routes", json=route_body([], bookingIds=[booking.id]), headers=headers
+        )
+        assert response.status_code == 409, response.text
+    # Two bookings at 10:00 in places 20 km apart cannot both be kept.
+    clash = [
+        await factories.booking(
+            db_session, by=await factories.customer(db_session, latitude=lat, longitude=17.7),
+            at=shop.provider, for_service=shop.service, day=DAY, start_time=start,
+            end_time=end, status="confirmed",
+        )
+        for lat, start, end in ((59.9, "10:00", "11:00"), (60.1, "10:30", "11:30"))
+    ]  # fmt: skip
+    infeasible = await client.post(
+        "/api/routes",
+        json=route_body([], bookingIds=[b.id for b in clash], optimise=True),
+        headers=headers,
+    )
+    assert infeasible.status_code == 400 and infeasible.json()["code"] == "RouteInfeasible"
+    assert (
+        await client.post("/api/routes", json=route_body([]), headers=headers)
+    ).status_code == 422
+    assert await db_session.scalar(select(func.count()).select_from(Route)) == 0

@@ -77,6 +77,11 @@ class OrdersUnavailable(Conflict):
     message = "Alla beställningar måste vara tillgängliga"
 
 
+class BookingsUnavailable(Conflict):
+    code = "BookingsUnavailable"
+    message = "Alla bokningar måste vara dina, aktiva, på ruttens datum och inte redan i en rutt"
+
+
 class OrderOutsideDateRange(EquinetError):
     code = "OrderOutsideDateRange"
     message = "En beställning kan inte besökas på ruttens datum"

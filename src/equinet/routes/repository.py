@@ -62,7 +62,7 @@ async def announcement_stops(db: AsyncSession, order_ids: Sequence[str]) -> dict
     )
     grouped: dict[str, list[Any]] = {}
     for stop in (await db.scalars(statement)).all():
-        grouped.setdefault(stop.route_order_id, []).append(stop)
+        grouped.setdefault(str(stop.route_order_id), []).append(stop)
     return grouped
 
 
@@ -416,23 +416,43 @@ async def service_durations(db: AsyncSession, provider_id: str) -> dict[str, int
     return {name.lower(): int(minutes) for name, minutes in (await db.execute(statement)).all()}
 
 
-async def booked_times(
-    db: AsyncSession, order_ids: Sequence[str], day: datetime
-) -> dict[str, tuple[str, str]]:
-    """Active bookings of these orders on the day: the visit must start at their time."""
+async def lock_bookings(
+    db: AsyncSession, booking_ids: Sequence[str], provider_id: str
+) -> Sequence[Any]:
+    """The provider's bookings with their customer's place, row-locked until the commit."""
+    if not booking_ids:
+        return []
     statement = (
-        select(Booking.route_order_id, Booking.start_time, Booking.end_time)
-        .where(
-            Booking.route_order_id.in_(list(order_ids)),
-            Booking.booking_date == day,
-            Booking.status.in_(("pending", "confirmed")),
+        select(
+            Booking.id,
+            Booking.customer_id,
+            Booking.route_order_id,
+            Booking.booking_date,
+            Booking.start_time,
+            Booking.end_time,
+            Booking.status,
+            User.latitude,
+            User.longitude,
+            User.address,
+            User.city,
+            Service.name.label("service_name"),
         )
-        .order_by(Booking.start_time)
+        .join(User, User.id == Booking.customer_id)
+        .join(Service, Service.id == Booking.service_id)
+        .where(Booking.id.in_(list(booking_ids)), Booking.provider_id == provider_id)
+        .order_by(Booking.id)
+        .with_for_update(of=Booking)
     )
-    times: dict[str, tuple[str, str]] = {}
-    for order_id, start, end in (await db.execute(statement)).all():
-        times.setdefault(str(order_id), (start, end))
-    return times
+    return (await db.execute(statement)).all()
+
+
+async def bookings_on_a_route(db: AsyncSession, booking_ids: Sequence[str]) -> set[str]:
+    if not booking_ids:
+        return set()
+    statement = select(RouteStop.booking_id).where(
+        RouteStop.booking_id.in_(list(booking_ids)), RouteStop.route_id.is_not(None)
+    )
+    return {str(b) for b in (await db.scalars(statement)).all()}
 
 
 async def set_orders_status(db: AsyncSession, order_ids: Sequence[str], status: str) -> None:
@@ -465,12 +485,16 @@ async def stops_with_orders(db: AsyncSession, route_ids: Sequence[str]) -> dict[
         select(
             RouteStop,
             RouteOrder,
+            Booking.start_time.label("booking_start"),
+            Booking.end_time.label("booking_end"),
+            Booking.status.label("booking_status"),
             User.first_name,
             User.last_name,
             User.phone,
         )
-        .join(RouteOrder, RouteOrder.id == RouteStop.route_order_id)
-        .outerjoin(User, User.id == RouteOrder.customer_id)
+        .outerjoin(RouteOrder, RouteOrder.id == RouteStop.route_order_id)
+        .outerjoin(Booking, Booking.id == RouteStop.booking_id)
+        .outerjoin(User, User.id == func.coalesce(Booking.customer_id, RouteOrder.customer_id))
         .where(RouteStop.route_id.in_(list(route_ids)))
         .order_by(RouteStop.route_id, RouteStop.stop_order)
     )
@@ -504,17 +528,16 @@ async def route_stops(db: AsyncSession, route_id: str) -> Sequence[RouteStop]:
     return (await db.scalars(statement)).all()
 
 
-async def order_customer(db: AsyncSession, order_id: str) -> Any:
-    statement = (
-        select(
-            RouteOrder.id,
-            RouteOrder.service_type,
-            User.id.label("user_id"),
-            User.email,
-            User.first_name,
-            User.is_manual_customer,
-        )
-        .join(User, User.id == RouteOrder.customer_id)
-        .where(RouteOrder.id == order_id)
-    )
+async def visit_customer(db: AsyncSession, stop: RouteStop) -> Any:
+    """Whom a stop visits: the booking's customer, else the order's."""
+    who: Any
+    if stop.booking_id is not None:
+        who = select(Booking.customer_id).where(Booking.id == stop.booking_id)
+    elif stop.route_order_id is not None:
+        who = select(RouteOrder.customer_id).where(RouteOrder.id == stop.route_order_id)
+    else:
+        return None
+    statement = select(
+        User.id.label("user_id"), User.email, User.first_name, User.is_manual_customer
+    ).where(User.id == who.scalar_subquery())
     return (await db.execute(statement)).first()

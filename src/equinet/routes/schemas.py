@@ -108,8 +108,10 @@ class RouteIn(ApiModel):
     ]
     route_date: date
     start_time: Annotated[str, StringConstraints(pattern=HHMM_PATTERN)]
-    order_ids: list[Text1] = Field(min_length=1, max_length=MAX_ROUTE_STOPS)
-    # False: drive the orders as listed; true: let the optimiser choose the shortest order.
+    order_ids: list[Text1] = Field(default_factory=list, max_length=MAX_ROUTE_STOPS)
+    # Bookings of the day, visited at their fixed times.
+    booking_ids: list[Text1] = Field(default_factory=list, max_length=MAX_ROUTE_STOPS)
+    # False: drive the orders as listed, then the bookings; true: the shortest order found.
     optimise: bool = False
 
     @field_validator("route_date", mode="before")
@@ -117,12 +119,21 @@ class RouteIn(ApiModel):
     def _date(cls, value: object) -> date:
         return parse_booking_date(value)
 
-    @field_validator("order_ids")
+    @field_validator("order_ids", "booking_ids")
     @classmethod
     def _unique(cls, value: list[str]) -> list[str]:
         if len(set(value)) != len(value):
             raise ValueError("Samma beställning får bara finnas en gång i rutten")
         return value
+
+    @model_validator(mode="after")
+    def _some_stops(self) -> RouteIn:
+        count = len(self.order_ids) + len(self.booking_ids)
+        if count == 0:
+            raise ValueError("Välj minst en beställning eller bokning")
+        if count > MAX_ROUTE_STOPS:
+            raise ValueError(f"En rutt kan ha högst {MAX_ROUTE_STOPS} stopp")
+        return self
 
 
 StopStatus = Literal["pending", "on_the_way", "in_progress", "completed", "problem"]

@@ -12,6 +12,7 @@ e-mails go out after the commit (one function per e-mail kind in routes/emails.p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -38,6 +39,7 @@ from equinet.routes import emails, repository
 from equinet.routes.exceptions import (
     AddressNotFound,
     AlreadyCancelled,
+    BookingsUnavailable,
     CustomersOnly,
     FollowNotFound,
     InvalidDates,
@@ -641,25 +643,35 @@ def _utc_naive(instant: datetime) -> datetime:
     return instant.astimezone(UTC).replace(tzinfo=None)
 
 
-async def create_route(
-    db: AsyncSession,
-    settings: Settings,
-    account: ProviderAccount,
-    data: RouteIn,
-    *,
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """A route of the chosen orders, in the given order or optimised; ETAs in Stockholm."""
-    provider = account.provider
-    if data.route_date < today_local(now):
-        raise RouteDateInPast()
-    depot_lat, depot_lng = _provider_point(provider)
-    radius = _area_km(provider)
+@dataclass(frozen=True)
+class _Target:
+    """One place the route visits: a customer's order, or a booking at its fixed time."""
+
+    route_order_id: str | None
+    booking_id: str | None
+    address: str
+    point: Point
+    minutes: int
+    fixed_start: int | None
+    what: str  # the service, for the customer's message
+
+    @property
+    def reference(self) -> dict[str, str]:
+        if self.booking_id is not None:
+            return {"bookingId": self.booking_id}
+        assert self.route_order_id is not None
+        return {"orderId": self.route_order_id}
+
+
+async def _order_targets(
+    db: AsyncSession, provider: Provider, data: RouteIn, depot: Point
+) -> list[_Target]:
     # Row locks until the commit: a second provider planning the same order waits, then sees
     # it is no longer pending.
     locked = {o.id: o for o in await repository.lock_orders(db, data.order_ids)}
-    day = data.route_date
-    orders: list[RouteOrder] = []
+    durations = await repository.service_durations(db, provider.id)
+    radius = _area_km(provider)
+    targets = []
     for order_id in data.order_ids:
         order = locked.get(order_id)
         if (
@@ -668,32 +680,84 @@ async def create_route(
             or order.status != "pending"
             or order.latitude is None
             or order.longitude is None
-            or haversine_km(depot_lat, depot_lng, order.latitude, order.longitude) > radius
+            or haversine_km(depot.latitude, depot.longitude, order.latitude, order.longitude)
+            > radius
         ):
             raise OrdersUnavailable(details={"orderId": order_id})
         if not (
-            date_of_booking_column(order.date_from) <= day <= date_of_booking_column(order.date_to)
+            date_of_booking_column(order.date_from)
+            <= data.route_date
+            <= date_of_booking_column(order.date_to)
         ):
             raise OrderOutsideDateRange(details={"orderId": order_id})
-        orders.append(order)
-
-    durations = await repository.service_durations(db, provider.id)
-    booked = await repository.booked_times(db, data.order_ids, booking_date_column(day))
-    visits = []
-    for order in orders:
-        assert order.latitude is not None and order.longitude is not None
         per_horse = durations.get(order.service_type.lower(), MINUTES_PER_HORSE)
-        window = booked.get(order.id)
-        start_at = parse_hhmm(window[0]) if window else None
-        visits.append(
-            Visit(
+        targets.append(
+            _Target(
+                order.id,
+                None,
+                order.address,
                 Point(order.latitude, order.longitude),
                 per_horse * order.number_of_horses,
-                earliest=start_at,
-                latest=start_at,
+                None,
+                order.service_type,
             )
         )
-    depot = Point(depot_lat, depot_lng)
+    return targets
+
+
+async def _booking_targets(db: AsyncSession, provider: Provider, data: RouteIn) -> list[_Target]:
+    locked = {b.id: b for b in await repository.lock_bookings(db, data.booking_ids, provider.id)}
+    planned = await repository.bookings_on_a_route(db, data.booking_ids)
+    targets = []
+    for booking_id in data.booking_ids:
+        booking = locked.get(booking_id)
+        if (
+            booking is None
+            or booking.status not in ("pending", "confirmed")
+            or date_of_booking_column(booking.booking_date) != data.route_date
+            or booking_id in planned
+        ):
+            raise BookingsUnavailable(details={"bookingId": booking_id})
+        if booking.latitude is None or booking.longitude is None:
+            raise AddressNotFound(
+                "Kundens plats saknas för bokningen", details={"bookingId": booking_id}
+            )
+        start, end = parse_hhmm(booking.start_time), parse_hhmm(booking.end_time)
+        targets.append(
+            _Target(
+                booking.route_order_id,
+                booking.id,
+                ", ".join(p for p in (booking.address, booking.city) if p) or "-",
+                Point(booking.latitude, booking.longitude),
+                end - start,
+                start,
+                booking.service_name,
+            )
+        )
+    return targets
+
+
+async def create_route(
+    db: AsyncSession,
+    settings: Settings,
+    account: ProviderAccount,
+    data: RouteIn,
+    *,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """A route of the chosen orders and bookings, as listed or optimised; ETAs in Stockholm.
+
+    An order may be visited any time of a day within its date range; a booking must be
+    reached at its start time (arriving early means waiting).
+    """
+    provider = account.provider
+    day = data.route_date
+    if day < today_local(now):
+        raise RouteDateInPast()
+    depot = Point(*_provider_point(provider))
+    targets = await _order_targets(db, provider, data, depot)
+    targets += await _booking_targets(db, provider, data)
+    visits = [Visit(t.point, t.minutes, t.fixed_start, t.fixed_start) for t in targets]
     start = parse_hhmm(data.start_time)
     model = travel_model(settings)
     try:
@@ -708,8 +772,8 @@ async def create_route(
         else:
             plan = walk(depot, visits, start, model, list(range(len(visits))))
     except InfeasibleRoute as error:
-        late = None if error.late_visit is None else orders[error.late_visit].id
-        raise RouteInfeasible(details={"orderId": late} if late else None) from None
+        late = None if error.late_visit is None else targets[error.late_visit].reference
+        raise RouteInfeasible(details=late) from None
 
     route = await repository.add(
         db,
@@ -724,24 +788,29 @@ async def create_route(
         ),
     )
     for position, planned in enumerate(plan.stops, start=1):
-        order = orders[planned.visit]
+        target = targets[planned.visit]
         arrival = _utc_naive(local_instant(day, round(planned.arrival)))
-        await repository.add(
+        stop = await repository.add(
             db,
             RouteStop(
                 route_id=route.id,
-                route_order_id=order.id,
+                route_order_id=target.route_order_id,
+                booking_id=target.booking_id,
                 stop_order=position,
-                address=order.address,
-                latitude=order.latitude,
-                longitude=order.longitude,
+                address=target.address,
+                latitude=target.point.latitude,
+                longitude=target.point.longitude,
                 estimated_arrival=arrival,
-                estimated_duration_min=visits[planned.visit].service_minutes,
+                estimated_duration_min=target.minutes,
                 status="pending",
             ),
         )
-        await _tell_customer_planned(db, settings, provider, order, day, arrival)
-    await repository.set_orders_status(db, [o.id for o in orders], "in_route")
+        await _tell_customer_planned(db, settings, provider, stop, target.what, day, arrival)
+    await repository.set_orders_status(
+        db,
+        [o.route_order_id for o in targets if o.booking_id is None and o.route_order_id],
+        "in_route",
+    )
     return await _route_view(db, route)
 
 
@@ -749,11 +818,12 @@ async def _tell_customer_planned(
     db: AsyncSession,
     settings: Settings,
     provider: Provider,
-    order: RouteOrder,
+    stop: RouteStop,
+    what: str,
     day: date,
     arrival: datetime,
 ) -> None:
-    customer = await repository.order_customer(db, order.id)
+    customer = await repository.visit_customer(db, stop)
     if customer is None:
         return
     at = local_hhmm(arrival) or ""
@@ -762,18 +832,22 @@ async def _tell_customer_planned(
         user_id=customer.user_id,
         type="route_planned",
         message=(
-            f"{provider.business_name} har planerat in ditt besök ({order.service_type}) "
+            f"{provider.business_name} har planerat in ditt besök ({what}) "
             f"den {short_date(day)}, beräknad ankomst kl {at}"
         ),
         link_url=CUSTOMER_ROUTE_ORDERS_LINK,
-        metadata={"routeOrderId": order.id},
+        metadata={
+            "routeStopId": stop.id,
+            "routeOrderId": stop.route_order_id,
+            "bookingId": stop.booking_id,
+        },
     )
     email = emails.visit_planned(
         to=customer.email,
         is_manual=customer.is_manual_customer,
         first_name=customer.first_name,
         business_name=provider.business_name,
-        service_type=order.service_type,
+        service_type=what,
         day=day,
         arrival=at,
     )
@@ -812,7 +886,18 @@ def _route_shape(route: Route, rows: list[Any]) -> dict[str, Any]:
                 "actualDeparture": iso_utc(row.RouteStop.actual_departure),
                 "problemNote": row.RouteStop.problem_note,
                 # The provider of this route is matched with the order: contact shown.
-                "routeOrder": order_view(row.RouteOrder),
+                "routeOrder": order_view(row.RouteOrder)
+                if row.RouteOrder is not None
+                and row.RouteOrder.announcement_type == repository.CUSTOMER_INITIATED
+                else None,
+                "booking": None
+                if row.RouteStop.booking_id is None
+                else {
+                    "id": row.RouteStop.booking_id,
+                    "startTime": row.booking_start,
+                    "endTime": row.booking_end,
+                    "status": row.booking_status,
+                },
                 "customer": {
                     "firstName": row.first_name,
                     "lastName": row.last_name,
@@ -864,7 +949,8 @@ async def update_stop(
     elif data.status == "completed":
         stop.actual_arrival = stop.actual_arrival or now
         stop.actual_departure = now
-        await repository.set_orders_status(db, [stop.route_order_id], "completed")
+        if stop.booking_id is None and stop.route_order_id is not None:
+            await repository.set_orders_status(db, [stop.route_order_id], "completed")
     if data.status in ("completed", "problem"):
         following = [s for s in stops if s.stop_order > stop.stop_order and s.status == "pending"]
         if following:
@@ -907,7 +993,7 @@ async def _on_the_way(
     if stop.latitude is not None and stop.longitude is not None:
         minutes = travel_model(settings).minutes(origin, Point(stop.latitude, stop.longitude))
         stop.estimated_arrival = now + timedelta(minutes=round(minutes))
-    customer = await repository.order_customer(db, stop.route_order_id)
+    customer = await repository.visit_customer(db, stop)
     if customer is None:
         return
     at = local_hhmm(stop.estimated_arrival) or ""
@@ -917,7 +1003,11 @@ async def _on_the_way(
         type="route_on_the_way",
         message=f"{provider.business_name} är på väg till dig, beräknad ankomst kl {at}",
         link_url=CUSTOMER_ROUTE_ORDERS_LINK,
-        metadata={"routeOrderId": stop.route_order_id, "routeStopId": stop.id},
+        metadata={
+            "routeStopId": stop.id,
+            "routeOrderId": stop.route_order_id,
+            "bookingId": stop.booking_id,
+        },
     )
     email = emails.provider_on_the_way(
         to=customer.email,

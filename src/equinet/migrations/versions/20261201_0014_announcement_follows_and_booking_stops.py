@@ -1,4 +1,5 @@
-"""Customers follow a provider's route announcements in an area of their choosing.
+"""Customers follow a provider's route announcements in an area of their choosing; a route
+stop may visit a booking at its fixed time (RouteStop.bookingId, routeOrderId now optional).
 
 Revision ID: 0014
 Revises: 0008
@@ -50,6 +51,20 @@ def upgrade() -> None:
     )  # fmt: skip
     op.execute('ALTER TABLE "AnnouncementFollow" ENABLE ROW LEVEL SECURITY')
 
+    op.add_column("RouteStop", sa.Column("bookingId", sa.Text(), nullable=True))
+    op.create_index("RouteStop_bookingId_idx", "RouteStop", ["bookingId"])
+    op.create_foreign_key(
+        "RouteStop_bookingId_fkey", "RouteStop", "Booking", ["bookingId"], ["id"],
+        ondelete="CASCADE", onupdate="CASCADE",
+    )  # fmt: skip
+    op.alter_column("RouteStop", "routeOrderId", existing_type=sa.Text(), nullable=True)
+
 
 def downgrade() -> None:
+    # Stops of plain bookings have no order to fall back to: they go with the column.
+    op.execute('DELETE FROM "RouteStop" WHERE "routeOrderId" IS NULL')
+    op.alter_column("RouteStop", "routeOrderId", existing_type=sa.Text(), nullable=False)
+    op.drop_constraint("RouteStop_bookingId_fkey", "RouteStop", type_="foreignkey")
+    op.drop_index("RouteStop_bookingId_idx", table_name="RouteStop")
+    op.drop_column("RouteStop", "bookingId")
     op.drop_table("AnnouncementFollow")
