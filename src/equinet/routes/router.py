@@ -12,7 +12,7 @@ from equinet.accounts.dependencies import CurrentCustomer, CurrentProvider, Curr
 from equinet.db.session import DbSession
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.models import Provider, User
-from equinet.routes import service
+from equinet.routes import planning, service
 from equinet.routes.schemas import (
     AnnouncementIn,
     CancelIn,
@@ -150,17 +150,17 @@ async def route_order_bookings(
 async def create_route(
     request: Request, db: DbSession, account: CurrentProvider, body: RouteIn
 ) -> dict[str, Any]:
-    return await service.create_route(db, _settings(request), account, body)
+    return await planning.create_route(db, _settings(request), account, body)
 
 
 @routes_router.get("/my-routes", summary="My routes, newest date first")
 async def my_routes(db: DbSession, account: CurrentProvider) -> list[dict[str, Any]]:
-    return await service.my_routes(db, account)
+    return await planning.my_routes(db, account)
 
 
 @routes_router.get("/{route_id}", summary="One of my routes with its stops")
 async def route(db: DbSession, account: CurrentProvider, route_id: str) -> dict[str, Any]:
-    return await service.route_detail(db, account, route_id)
+    return await planning.route_detail(db, account, route_id)
 
 
 @routes_router.patch("/{route_id}/stops/{stop_id}", summary="Arrival, departure or a problem")
@@ -172,4 +172,4 @@ async def update_stop(
     stop_id: str,
     body: StopUpdateIn,
 ) -> dict[str, Any]:
-    return await service.update_stop(db, _settings(request), account, route_id, stop_id, body)
+    return await planning.update_stop(db, _settings(request), account, route_id, stop_id, body)
