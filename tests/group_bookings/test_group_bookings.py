@@ -284,6 +284,10 @@ async def test_available_groups_are_in_the_providers_area_for_its_services(
     assert [g["id"] for g in own.json()] == [fits.id]
     assert "Ridvägen" not in own.text  # the address is shown once matched
     assert {g["id"] for g in theirs.json()} == {fits.id, for_rival.id}
+    as_shop = await auth(db_session, shop.provider_user, settings)
+    seen = await client.get(f"/api/group-bookings/{fits.id}", headers=as_shop)
+    hidden = await client.get(f"/api/group-bookings/{for_rival.id}", headers=as_shop)
+    assert seen.status_code == 200 and hidden.status_code == 404
 
 
 async def _group_with_members(

@@ -181,6 +181,15 @@ async def test_announcement_is_public_and_followers_in_the_area_are_told(
         "/api/route-orders/announcements?latitude=55.6&longitude=13.0&radiusKm=5"
     )
     assert len(nearby.json()) == 1 and elsewhere.json() == []
+    announcement_id = created.json()["id"]
+    as_customer = await auth(db_session, far, settings)
+    seen = await client.get(f"/api/route-orders/{announcement_id}", headers=as_customer)
+    assert seen.status_code == 200 and "bookingCount" not in seen.json()
+    own = await client.get(
+        f"/api/route-orders/{announcement_id}",
+        headers=await auth(db_session, shop.provider_user, settings),
+    )
+    assert own.json()["bookingCount"] == 0
     half = await client.get("/api/route-orders/announcements?latitude=55.6")
     assert half.status_code == 400 and half.json()["code"] == "InvalidGeoFilter"
 
