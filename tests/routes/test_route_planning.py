@@ -327,3 +327,28 @@ async def test_bookings_that_cannot_be_on_the_route_are_refused(
         await client.post("/api/routes", json=route_body([]), headers=headers)
     ).status_code == 422
     assert await db_session.scalar(select(func.count()).select_from(Route)) == 0
+
+
+async def test_the_route_map_draws_home_and_stops_in_the_viewbox(
+    client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    from equinet.accounts.dependencies import ProviderAccount
+    from equinet.routes import planning
+
+    shop = await make_shop(db_session)
+    orders = await _line_of_orders(db_session)
+    created = await client.post(
+        "/api/routes",
+        json=route_body([o.id for o in orders]),
+        headers=await auth(db_session, shop.provider_user, settings),
+    )
+    drawn = await planning.route_map(
+        db_session, ProviderAccount(shop.provider_user, shop.provider), created.json()["id"]
+    )
+    assert drawn["viewBox"] == "0 0 600 400"
+    assert [s["stopOrder"] for s in drawn["stops"]] == [1, 2, 3, 4]
+    # All on one line east of home: same height, further east further right.
+    xs = {o.longitude: s["x"] for o, s in zip(orders, drawn["stops"], strict=True)}
+    assert all(abs(s["y"] - drawn["start"]["y"]) < 0.5 for s in drawn["stops"])
+    assert [xs[k] for k in sorted(xs)] == sorted(xs.values())
+    assert min(xs.values()) > drawn["start"]["x"]

@@ -41,6 +41,7 @@ from equinet.routes.exceptions import (
     RouteNotFound,
     StopNotFound,
 )
+from equinet.routes.map import project
 from equinet.routes.optimiser import InfeasibleRoute, Point, TravelModel, Visit, optimise, walk
 from equinet.routes.schemas import RouteIn, StopUpdateIn
 from equinet.routes.service import (
@@ -439,3 +440,39 @@ async def _on_the_way(
     )
     if email is not None:
         send_after_commit(db, email, settings)
+
+
+async def route_map(
+    db: AsyncSession,
+    account: ProviderAccount,
+    route_id: str,
+    *,
+    width: float = 600,
+    height: float = 400,
+) -> dict[str, Any]:
+    """The route drawn in an SVG viewBox: the provider's place first, then the stops in order."""
+    route = await repository.route_of(db, route_id, account.provider.id)
+    if route is None:
+        raise RouteNotFound()
+    stops = []
+    places = [provider_point(account.provider)]
+    for stop in await repository.route_stops(db, route.id):
+        if stop.latitude is not None and stop.longitude is not None:
+            stops.append(stop)
+            places.append((stop.latitude, stop.longitude))
+    drawn = project(places, width=width, height=height)
+    return {
+        "viewBox": f"0 0 {width:g} {height:g}",
+        "start": {"x": drawn[0].x, "y": drawn[0].y},
+        "stops": [
+            {
+                "id": stop.id,
+                "stopOrder": stop.stop_order,
+                "status": stop.status,
+                "x": point.x,
+                "y": point.y,
+                "estimatedArrivalLocal": local_iso(stop.estimated_arrival),
+            }
+            for stop, point in zip(stops, drawn[1:], strict=True)
+        ],
+    }
