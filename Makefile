@@ -51,6 +51,10 @@ bench-pool: $(VENV)/.installed ## throughput and pool waits at pool sizes 2/5/10
 bench-http: $(VENV)/.installed ## hot read paths over HTTP vs pgbench on the same SQL (BENCH_DATABASE_URL, loopback, seeded data)
 	$(BIN)/python bench/http_hot_paths.py $(BENCH_ARGS)
 
+.PHONY: bench-routes
+bench-routes: $(VENV)/.installed ## route optimisation: 30 stops in under a second, never longer than the given order
+	$(BIN)/python bench/route_optimisation.py $(BENCH_ARGS)
+
 .PHONY: messages
 messages: $(VENV)/.installed ## extract the Swedish messages and add the new ones to the English catalogue
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k mark -o .equinet/messages.pot --no-location --omit-header .

@@ -139,6 +139,31 @@ ACCESS: dict[tuple[str, str], Role] = {
     # personal data
     ("GET", "/api/export/my-data"): "user",
     ("POST", "/api/account/delete"): "user",
+    # route orders, announcements, follows, routes (§2.13, §2.14)
+    ("POST", "/api/route-orders"): "user",  # a customer's order or a provider's announcement
+    ("GET", "/api/route-orders"): "user",
+    ("GET", "/api/route-orders/announcements"): "public",  # public read-only (§7.16)
+    ("GET", "/api/route-orders/available"): "provider",
+    ("GET", "/api/route-orders/my-orders"): "customer",
+    ("GET", "/api/route-orders/follows"): "customer",
+    ("POST", "/api/route-orders/follows"): "customer",
+    ("DELETE", "/api/route-orders/follows/{follow_id}"): "customer",
+    ("GET", "/api/route-orders/{route_order_id}"): "user",  # its customer or matched provider
+    ("PATCH", "/api/route-orders/{route_order_id}"): "user",
+    ("GET", "/api/route-orders/{route_order_id}/bookings"): "provider",
+    ("POST", "/api/routes"): "provider",
+    ("GET", "/api/routes/my-routes"): "provider",
+    ("GET", "/api/routes/{route_id}"): "provider",
+    ("PATCH", "/api/routes/{route_id}/stops/{stop_id}"): "provider",
+    # group visits (§2.16)
+    ("POST", "/api/group-bookings"): "user",
+    ("GET", "/api/group-bookings"): "user",
+    ("GET", "/api/group-bookings/available"): "provider",
+    ("POST", "/api/group-bookings/join"): "user",
+    ("GET", "/api/group-bookings/{group_id}"): "user",  # members, or a provider who may match
+    ("PUT", "/api/group-bookings/{group_id}"): "user",  # the creator; others get 404
+    ("DELETE", "/api/group-bookings/{group_id}/participants/{participant_id}"): "user",
+    ("POST", "/api/group-bookings/{group_id}/match"): "provider",
 }
 
 # Framework pages that answer HTML, not the JSON error shape.

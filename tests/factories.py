@@ -18,6 +18,7 @@ from equinet.accounts.sessions import hash_token
 from equinet.db.base import utcnow
 from equinet.kit.passwords import hash_password
 from equinet.models import (
+    AnnouncementFollow,
     Availability,
     AvailabilityException,
     Booking,
@@ -411,3 +412,19 @@ async def calendar_feed(db: AsyncSession, of: User | None = None, **overrides: A
     values: dict[str, Any] = {"user_id": of.id, "token_hash": hash_token(secrets.token_urlsafe(32))}
     values.update(overrides)
     return await _add(db, CalendarFeed(**values))  # type: ignore[no-any-return]
+
+
+async def announcement_follow(
+    db: AsyncSession, by: User | None = None, of: Provider | None = None, **overrides: Any
+) -> AnnouncementFollow:
+    by = by or await customer(db)
+    of = of or await provider(db)
+    values: dict[str, Any] = {
+        "customer_id": by.id,
+        "provider_id": of.id,
+        "latitude": 59.8586,
+        "longitude": 17.6389,
+        "radius_km": 50.0,
+    }
+    values.update(overrides)
+    return await _add(db, AnnouncementFollow(**values))  # type: ignore[no-any-return]

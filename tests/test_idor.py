@@ -114,6 +114,33 @@ OWNED: dict[tuple[str, str], Owned] = {
     ),
     ("POST", "/api/admin/users/{user_id}/deactivate"): Owned("admin", AS_NON_ADMIN),
     ("POST", "/api/admin/users/{user_id}/reactivate"): Owned("admin", AS_NON_ADMIN),
+    # The customer's order, matched with the shop's provider through a stop on its route.
+    ("GET", "/api/route-orders/{route_order_id}"): Owned("customer", AS_ANY_USER),
+    ("PATCH", "/api/route-orders/{route_order_id}"): Owned(
+        "customer", AS_ANY_USER, {"status": "cancelled"}
+    ),
+    ("GET", "/api/route-orders/{route_order_id}/bookings"): Owned("provider", AS_PROVIDER),
+    ("DELETE", "/api/route-orders/follows/{follow_id}"): Owned("customer", AS_CUSTOMER),
+    ("GET", "/api/routes/{route_id}"): Owned("provider", AS_PROVIDER),
+    ("PATCH", "/api/routes/{route_id}/stops/{stop_id}"): Owned(
+        "provider", AS_PROVIDER, {"status": "in_progress", "problemNote": "kapad"}
+    ),
+    # A group visit the owner created for the shop's provider, with a second participant.
+    ("GET", "/api/group-bookings/{group_id}"): Owned("customer", AS_ANY_USER),
+    ("PUT", "/api/group-bookings/{group_id}"): Owned("customer", AS_ANY_USER, {"notes": "kapad"}),
+    ("DELETE", "/api/group-bookings/{group_id}/participants/{participant_id}"): Owned(
+        "customer", AS_ANY_USER
+    ),
+    # The owner gets past ownership and is refused the made-up service (400).
+    ("POST", "/api/group-bookings/{group_id}/match"): Owned(
+        "provider",
+        AS_PROVIDER,
+        {
+            "serviceId": "kapad-tjanst",
+            "bookingDate": future_day(8).isoformat(),
+            "startTime": "09:00",
+        },
+    ),
 }
 
 
@@ -161,7 +188,24 @@ async def test_strangers_get_404_or_403_on_every_owned_route_and_no_row_changes(
     upload = await factories.upload(db_session, owner, path=f"horses/{secrets.token_hex(16)}.jpg")
     verification = await factories.provider_verification(db_session, shop.provider)
     member = await factories.customer(db_session)  # the account admins deactivate
+    order = await factories.route_order(
+        db_session, owner, status="in_route", contact_phone="070-1111111"
+    )
+    route = await factories.route(db_session, shop.provider)
+    stop = await factories.route_stop(db_session, route, order)
+    follow = await factories.announcement_follow(db_session, owner, shop.provider)
+    group = await factories.group_booking_request(
+        db_session, owner, provider_id=shop.provider.id, latitude=59.86, longitude=17.64
+    )
+    await factories.group_booking_participant(db_session, group, owner)
+    member = await factories.group_booking_participant(db_session, group)
     ids = {
+        "group_id": group.id,
+        "participant_id": member.id,
+        "route_order_id": order.id,
+        "route_id": route.id,
+        "stop_id": stop.id,
+        "follow_id": follow.id,
         "booking_id": booking.id,
         "review_id": review.id,
         "notification_id": notification.id,

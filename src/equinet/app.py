@@ -23,6 +23,7 @@ from equinet.db.engine import create_engine, create_sessionmaker, wait_for_datab
 from equinet.db.environment_stamp import check_stamp
 from equinet.db.targets import app_database
 from equinet.gdpr.router import router as gdpr_router
+from equinet.group_bookings.router import router as group_bookings_router
 from equinet.health.router import router as health_router
 from equinet.horses.router import passport_router
 from equinet.horses.router import router as horses_router
@@ -42,6 +43,8 @@ from equinet.providers.router import router as providers_router
 from equinet.reminders.router import cron_router
 from equinet.reminders.router import router as reminders_router
 from equinet.reviews.router import router as reviews_router
+from equinet.routes.router import orders_router as route_orders_router
+from equinet.routes.router import routes_router
 from equinet.settings import Settings, get_settings
 from equinet.web.error_pages import ErrorPageMiddleware
 from equinet.web.pages import install_pages
@@ -122,6 +125,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(verification_router)
     app.include_router(admin_router)
     app.include_router(gdpr_router)
+    app.include_router(route_orders_router)
+    app.include_router(routes_router)
+    app.include_router(group_bookings_router)
     # Maintenance mode lets admins through: resolved from the session token, read-only.
     app.state.admin_check = is_admin_request
     # An anonymous call with an unreadable body still gets the protected route's 401.

@@ -179,6 +179,11 @@ class Settings(BaseSettings):
     # Two-factor login: the name authenticator apps show, and how long the second step waits.
     totp_issuer: str = "Equinet"
     login_challenge_minutes: int = Field(5, ge=1, le=60)
+    # Route planning: travel time is the haversine distance times the road factor, driven at
+    # the average speed; the optimiser searches this long for a shorter order of the stops.
+    route_road_factor: float = Field(1.3, ge=1, le=3)
+    route_average_speed_kmh: float = Field(50.0, gt=0, le=130)
+    route_optimisation_time_limit_ms: int = Field(500, ge=10, le=10_000)
 
     @property
     def session_cookie_name(self) -> str:

@@ -24,6 +24,7 @@ from equinet.models.security import (
     TwoFactorCredential,
     TwoFactorRecoveryCode,
 )
+from equinet.models.routes import AnnouncementFollow, Route, RouteOrder, RouteStop
 from equinet.models.sessions import PasswordResetToken, Session
 from equinet.models.uploads import Upload
 
@@ -38,6 +39,7 @@ BASELINE_TABLES = (
 __all__ = [
     "BASELINE_TABLES",
     "AdminAuditLog",
+    "AnnouncementFollow",
     "Availability",
     "AvailabilityException",
     "Base",
