@@ -187,7 +187,7 @@ async def test_strangers_get_404_or_403_on_every_owned_route_and_no_row_changes(
     await factories.availability_exception(db_session, shop.provider, date=EXCEPTION_DAY)
     upload = await factories.upload(db_session, owner, path=f"horses/{secrets.token_hex(16)}.jpg")
     verification = await factories.provider_verification(db_session, shop.provider)
-    member = await factories.customer(db_session)  # the account admins deactivate
+    account = await factories.customer(db_session)  # the account admins deactivate
     order = await factories.route_order(
         db_session, owner, status="in_route", contact_phone="070-1111111"
     )
@@ -218,7 +218,7 @@ async def test_strangers_get_404_or_403_on_every_owned_route_and_no_row_changes(
         "passport_id": passport.id,
         "upload_id": upload.id,
         "verification_id": verification.id,
-        "user_id": member.id,
+        "user_id": account.id,
     }
     rival = await make_shop(db_session)
     strangers = {

@@ -46,10 +46,10 @@ from equinet.reviews.router import router as reviews_router
 from equinet.routes.router import orders_router as route_orders_router
 from equinet.routes.router import routes_router
 from equinet.settings import Settings, get_settings
-from equinet.web.error_pages import ErrorPageMiddleware
-from equinet.web.pages import install_pages
 from equinet.uploads.router import router as uploads_router
 from equinet.verification.router import router as verification_router
+from equinet.web.error_pages import ErrorPageMiddleware
+from equinet.web.pages import install_pages
 
 logger = logging.getLogger("equinet.app")
 
@@ -113,8 +113,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(providers_router)
     app.include_router(availability_router)
     app.include_router(catalog_router)
-    # The pages: the same services as the API, rendered as HTML (equinet.web).
-    install_pages(app)
     app.include_router(horses_router)
     app.include_router(passport_router)
     app.include_router(calendar_feed_router)
@@ -128,6 +126,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(route_orders_router)
     app.include_router(routes_router)
     app.include_router(group_bookings_router)
+    # The pages: the same services as the API, rendered as HTML (equinet.web).
+    install_pages(app)
     # Maintenance mode lets admins through: resolved from the session token, read-only.
     app.state.admin_check = is_admin_request
     # An anonymous call with an unreadable body still gets the protected route's 401.

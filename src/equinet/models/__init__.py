@@ -17,14 +17,13 @@ from equinet.models.payments import Payment
 from equinet.models.providers import Provider, ProviderVerification
 from equinet.models.reminders import ReminderDelivery, ReminderOptOut
 from equinet.models.reviews import Review
-from equinet.models.routes import Route, RouteOrder, RouteStop
+from equinet.models.routes import AnnouncementFollow, Route, RouteOrder, RouteStop
 from equinet.models.security import (
     AdminAuditLog,
     LoginChallenge,
     TwoFactorCredential,
     TwoFactorRecoveryCode,
 )
-from equinet.models.routes import AnnouncementFollow, Route, RouteOrder, RouteStop
 from equinet.models.sessions import PasswordResetToken, Session
 from equinet.models.uploads import Upload
 

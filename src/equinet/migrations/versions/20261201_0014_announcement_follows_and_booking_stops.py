@@ -2,7 +2,7 @@
 stop may visit a booking at its fixed time (RouteStop.bookingId, routeOrderId now optional).
 
 Revision ID: 0014
-Revises: 0008
+Revises: 0013
 Create Date: 2026-12-01
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0014"
-down_revision: str | None = "0008"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
