@@ -20,6 +20,7 @@ from equinet.accounts.errors import (
     WeakPassword,
     WrongCurrentPassword,
 )
+from equinet.accounts.router import RESEND_MESSAGE
 from equinet.accounts.schemas import (
     ChangePasswordIn,
     EmailOnlyIn,
@@ -143,8 +144,6 @@ async def resend_verification(request: Request, db: DbSession, visitor: CurrentV
             status_code=422,
         )
     await service.resend_verification(db, _settings(request), data.email)
-    from equinet.accounts.router import RESEND_MESSAGE
-
     return render(
         request, "accounts/verify.html", {"verified": False, "sent": gettext(RESEND_MESSAGE)}
     )

@@ -11,11 +11,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from equinet.kit.i18n import (
+    babel_locale,
     current_language,
     format_amount,
     format_clock,
@@ -38,12 +41,8 @@ def _day(value: date | datetime | str, form: str = "long") -> str:
 
 
 def _weekday(value: date, form: str = "abbreviated") -> str:
-    from babel.dates import format_date
-
-    from equinet.kit.i18n import babel_locale
-
     pattern = {"abbreviated": "EEE", "wide": "EEEE"}[form]
-    return str(format_date(value, pattern, locale=babel_locale()))
+    return str(babel_dates.format_date(value, pattern, locale=babel_locale()))
 
 
 def _moment(value: datetime | str) -> str:
@@ -60,11 +59,7 @@ def _clock(value: Any) -> str:
 
 def _decimal(value: float | int, pattern: str = "0.0") -> str:
     """`4,5` in Swedish, `4.5` in English (ratings, distances)."""
-    from babel.numbers import format_decimal
-
-    from equinet.kit.i18n import babel_locale
-
-    return str(format_decimal(value, format=pattern, locale=babel_locale()))
+    return str(babel_numbers.format_decimal(value, format=pattern, locale=babel_locale()))
 
 
 def build_environment() -> Environment:
