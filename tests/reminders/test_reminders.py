@@ -172,12 +172,21 @@ async def test_the_unsubscribe_link_stops_that_kind_of_reminder(
     assert link in body_of(message, "plain")
     parts = urlsplit(link)
 
-    followed = await client.get(f"{parts.path}?{parts.query}")
+    assert parts.path == "/unsubscribe"
+    # Opening the link (as a mail scanner does) only asks; the confirm button's POST, like a
+    # mail client's one-click POST to the same URL, unsubscribes.
+    opened = await client.get(f"{parts.path}?{parts.query}", headers={"Accept": "text/html"})
+    assert opened.status_code == 200 and "Ja, avsluta" in opened.text
+    checked = await client.get(f"/api/reminders/unsubscribe?{parts.query}")
+    assert checked.json()["unsubscribed"] is False and checked.json()["kind"] == "rebooking"
+    followed = await client.post(
+        f"{parts.path}?{parts.query}", data={"List-Unsubscribe": "One-Click"}
+    )
     assert followed.status_code == 200, followed.text
-    assert followed.json()["unsubscribed"] is True and followed.json()["kind"] == "rebooking"
-    # Following it again (or the one-click POST) is harmless.
-    again = await client.post(f"{parts.path}?{parts.query}")
+    # Following it again (or the API's one-click POST) is harmless.
+    again = await client.post(f"/api/reminders/unsubscribe?{parts.query}")
     assert again.status_code == 200, again.text
+    assert again.json()["unsubscribed"] is True
 
     # A later due booking of the same customer: no rebooking reminder any more...
     other = await make_shop(db_session)

@@ -12,11 +12,13 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from equinet.accounts import service
-from equinet.accounts.dependencies import session_token
+from equinet.accounts import service, two_factor
+from equinet.accounts.dependencies import get_current_provider, session_token
 from equinet.accounts.errors import (
     EmailNotVerified,
+    InvalidLoginChallenge,
     InvalidResetToken,
+    InvalidTwoFactorCode,
     WeakPassword,
     WrongCurrentPassword,
 )
@@ -25,11 +27,13 @@ from equinet.accounts.schemas import (
     ChangePasswordIn,
     EmailOnlyIn,
     LoginIn,
+    PasswordConfirmIn,
     ProfileIn,
     RegisterIn,
     ResetPasswordIn,
 )
 from equinet.accounts.sessions import create_session, revoke_all_sessions, revoke_session
+from equinet.calendar_feeds import service as calendar_feeds
 from equinet.db.session import DbSession
 from equinet.kit.client_ip import client_ip
 from equinet.kit.errors import EquinetError
@@ -47,6 +51,10 @@ router = page_router()
 
 limit_route("POST", "/register", "registration")
 limit_route("POST", "/login", "login")
+limit_route("POST", "/login/code", "login")
+limit_route("POST", "/profile/two-factor/setup", "profileUpdate")
+limit_route("POST", "/profile/two-factor/confirm", "login")
+limit_route("POST", "/profile/two-factor/disable", "login")
 limit_route("POST", "/resend-verification", "resendVerification")
 limit_route("POST", "/forgot-password", "passwordReset")
 limit_route("POST", "/reset-password", "passwordReset")
@@ -196,7 +204,22 @@ async def login(request: Request, db: DbSession, visitor: CurrentVisitor) -> Res
             raise
         context = _login_context(shown, {FORM: gettext(error.message)})
         return render(request, "accounts/login.html", context, status_code=error.status_code)
+    try:
+        needs_code = await two_factor.second_factor_needed(db, user)
+    except EquinetError as error:  # an admin without two-factor login set up
+        context = _login_context(shown, {FORM: gettext(error.message)})
+        return render(request, "accounts/login.html", context, status_code=error.status_code)
+    if needs_code:
+        # The password was right; the limiter's count stays until the code is right too.
+        challenge, _expires = await two_factor.start_challenge(db, settings, user)
+        return _code_form(request, {"challenge": challenge, "next": values.get("next", "")}, {})
     await limiter.reset("login", f"email:{email}")
+    return await _logged_in(request, db, user, values.get("next"))
+
+
+async def _logged_in(request: Request, db: DbSession, user: Any, next_path: str | None) -> Response:
+    """The session of a user who has proved who they are, and on to where they were going."""
+    settings = _settings(request)
     token = await create_session(
         db,
         user,
@@ -205,7 +228,7 @@ async def login(request: Request, db: DbSession, visitor: CurrentVisitor) -> Res
         ip_address=client_ip(request.scope, settings.trusted_proxies),
     )
     default = "/my/bookings" if user.user_type == "customer" else "/"
-    response = redirect(safe_next(values.get("next"), default), flash="logged-in")
+    response = redirect(safe_next(next_path, default), flash="logged-in")
     response.set_cookie(
         settings.session_cookie_name,
         token,
@@ -216,6 +239,46 @@ async def login(request: Request, db: DbSession, visitor: CurrentVisitor) -> Res
         samesite="lax",
     )
     return response
+
+
+def _code_form(
+    request: Request, values: dict[str, str], errors: dict[str, str], status_code: int = 200
+) -> Response:
+    return render(
+        request, "accounts/login_code.html", {"values": values, "errors": errors},
+        status_code=status_code, headers={"Cache-Control": "no-store"},
+    )  # fmt: skip
+
+
+@router.post("/login/code", response_class=HTMLResponse)
+async def login_code(request: Request, db: DbSession, visitor: CurrentVisitor) -> Response:
+    """The second login step: the authenticator app's code, or one of the recovery codes."""
+    values = values_of(await request.form(), ("challenge", "code", "recoveryCode", "next"))
+    shown = {"challenge": values.get("challenge", ""), "next": values.get("next", "")}
+    limiter = rate_limiter_of(request.app)
+    try:
+        user = await two_factor.challenged_user(db, values.get("challenge", ""))
+    except InvalidLoginChallenge as error:
+        context = _login_context({"next": shown["next"]}, {FORM: gettext(error.message)})
+        return render(request, "accounts/login.html", context, status_code=401)
+    key = f"email:{user.email.lower()}"
+    code, recovery = values.get("code", "").strip(), values.get("recoveryCode", "").strip()
+    if not code and not recovery:
+        return _code_form(request, shown, {"code": gettext("Fältet måste fyllas i")}, 422)
+    await limiter.check("login", key)
+    try:
+        async with attempt(db):
+            user = await two_factor.complete_challenge(
+                db, _settings(request), shown["challenge"], code=code or None,
+                recovery_code=recovery or None,
+            )  # fmt: skip
+    except InvalidTwoFactorCode as error:
+        field = "recoveryCode" if recovery else "code"
+        return _code_form(request, shown, domain_errors(error, field), 401)
+    except EquinetError as error:
+        return _code_form(request, shown, domain_errors(error), error.status_code)
+    await limiter.reset("login", key)
+    return await _logged_in(request, db, user, shown["next"])
 
 
 @router.post("/logout")
@@ -287,7 +350,7 @@ async def reset(request: Request, db: DbSession, visitor: CurrentVisitor) -> Res
 # --- profile, password, sessions --------------------------------------------------------------
 
 
-async def _profile_page(
+async def profile_page(
     request: Request,
     db: DbSession,
     user: Any,
@@ -295,8 +358,13 @@ async def _profile_page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     password_errors: dict[str, str] | None = None,
+    avatar_errors: dict[str, str] | None = None,
+    two_factor_errors: dict[str, str] | None = None,
+    feed_url: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    """The profile page; the other areas' sections (avatar, two-factor login, calendar feed)
+    come from their own services, and their forms re-render this page with their errors."""
     if values is None:
         current = await service.profile(db, user)
         values = {
@@ -306,6 +374,8 @@ async def _profile_page(
             "city": current.city or "",
             "address": current.address or "",
         }
+    enabled, recovery_left = await two_factor.status(db, user)
+    provider = await get_current_provider(user, db) if user.user_type == "provider" else None
     return render(
         request,
         "accounts/profile.html",
@@ -314,6 +384,12 @@ async def _profile_page(
             "errors": errors or {},
             "password_errors": password_errors or {},
             "email": user.email,
+            "provider": provider.provider if provider else None,
+            "avatar_errors": avatar_errors or {},
+            "two_factor": {"enabled": enabled, "recovery_left": recovery_left},
+            "two_factor_errors": two_factor_errors or {},
+            "feed": await calendar_feeds.feed_status(db, user),
+            "feed_url": feed_url,
         },
         status_code=status_code,
     )
@@ -321,7 +397,7 @@ async def _profile_page(
 
 @router.get("/profile", response_class=HTMLResponse)
 async def profile(request: Request, db: DbSession, user: PageUser) -> HTMLResponse:
-    return await _profile_page(request, db, user)
+    return await profile_page(request, db, user)
 
 
 @router.post("/profile", response_class=HTMLResponse)
@@ -330,7 +406,7 @@ async def save_profile(request: Request, db: DbSession, user: PageUser) -> Respo
     try:
         data = parse(ProfileIn, values)
     except FormInvalid as invalid:
-        return await _profile_page(
+        return await profile_page(
             request, db, user, values=values, errors=invalid.errors, status_code=422
         )
     await service.update_profile(db, user, data)
@@ -354,7 +430,7 @@ async def change_password(request: Request, db: DbSession, active: PageSession) 
         errors = domain_errors(error, "newPassword")
     else:
         return redirect("/profile", flash="password-changed")
-    return await _profile_page(request, db, active.user, password_errors=errors, status_code=422)
+    return await profile_page(request, db, active.user, password_errors=errors, status_code=422)
 
 
 @router.post("/profile/sessions/end-others")
@@ -362,3 +438,92 @@ async def end_other_sessions(db: DbSession, active: PageSession) -> Response:
     """Log out everywhere else: every session of the user but this one ends."""
     await revoke_all_sessions(db, active.user.id, except_session_id=active.session.id)
     return redirect("/profile", flash="sessions-ended")
+
+
+# --- two-factor login -------------------------------------------------------------------------
+
+
+def _two_factor_setup(
+    request: Request, enrolment: dict[str, str], errors: dict[str, str], status_code: int = 200
+) -> Response:
+    return render(
+        request, "accounts/two_factor_setup.html",
+        {"enrolment": enrolment, "errors": errors, "qr_svg": qr_svg(enrolment["otpauthUri"])},
+        status_code=status_code, headers={"Cache-Control": "no-store"},
+    )  # fmt: skip
+
+
+@router.post("/profile/two-factor/setup", response_class=HTMLResponse)
+async def two_factor_setup(request: Request, db: DbSession, user: PageUser) -> Response:
+    """Step one: the password again, then a new secret for the authenticator app."""
+    values = values_of(await request.form(), ("password",))
+    try:
+        data = parse(PasswordConfirmIn, values)
+        async with attempt(db):
+            enrolment = await two_factor.begin_setup(db, _settings(request), user, data.password)
+    except FormInvalid as invalid:
+        return await profile_page(
+            request, db, user, two_factor_errors=invalid.errors, status_code=422
+        )
+    except WrongCurrentPassword as error:
+        errors = domain_errors(error, "password")
+        return await profile_page(request, db, user, two_factor_errors=errors, status_code=400)
+    except EquinetError as error:
+        errors = domain_errors(error)
+        return await profile_page(
+            request, db, user, two_factor_errors=errors, status_code=error.status_code
+        )
+    shown = {"secret": enrolment.secret, "otpauthUri": enrolment.otpauth_uri}
+    return _two_factor_setup(request, shown, {})
+
+
+@router.post("/profile/two-factor/confirm", response_class=HTMLResponse)
+async def two_factor_confirm(request: Request, db: DbSession, user: PageUser) -> Response:
+    """Step two: the first code turns it on; the recovery codes are shown this once."""
+    values = values_of(await request.form(), ("code", "secret", "otpauthUri"))
+    enrolment = {"secret": values.get("secret", ""), "otpauthUri": values.get("otpauthUri", "")}
+    try:
+        async with attempt(db):
+            codes = await two_factor.confirm_setup(
+                db, _settings(request), user, values.get("code", "")
+            )
+    except InvalidTwoFactorCode as error:
+        return _two_factor_setup(request, enrolment, domain_errors(error, "code"), 400)
+    except EquinetError as error:
+        return await profile_page(
+            request, db, user, two_factor_errors=domain_errors(error),
+            status_code=error.status_code,
+        )  # fmt: skip
+    return render(
+        request, "accounts/recovery_codes.html", {"codes": codes},
+        headers={"Cache-Control": "no-store"},
+    )  # fmt: skip
+
+
+@router.post("/profile/two-factor/disable", response_class=HTMLResponse)
+async def two_factor_disable(request: Request, db: DbSession, user: PageUser) -> Response:
+    values = values_of(await request.form(), ("password", "code"))
+    try:
+        async with attempt(db):
+            await two_factor.disable(
+                db, _settings(request), user, values.get("password", ""), values.get("code", "")
+            )
+    except WrongCurrentPassword as error:
+        errors = domain_errors(error, "password")
+    except InvalidTwoFactorCode as error:
+        errors = domain_errors(error, "code")
+    except EquinetError as error:
+        errors = domain_errors(error)
+    else:
+        return redirect("/profile", flash="two-factor-off")
+    return await profile_page(request, db, user, two_factor_errors=errors, status_code=400)
+
+
+def qr_svg(uri: str) -> str | None:
+    """The otpauth URI as an inline SVG QR code (segno), for phones' authenticator apps."""
+    if not uri:
+        return None
+    import segno
+
+    svg: str = segno.make(uri, error="m").svg_inline(scale=4, dark="#1b1f24", light="#ffffff")
+    return svg

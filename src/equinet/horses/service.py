@@ -230,6 +230,27 @@ async def timeline(
     return _merge(bookings, notes, as_owner=as_owner, with_authors=True)
 
 
+def _passport_horse(horse: Horse, now: datetime | None = None) -> PassportHorse:
+    this_year = today_local(now).year
+    return PassportHorse(
+        name=horse.name,
+        breed=horse.breed,
+        birth_year=horse.birth_year,
+        age=this_year - horse.birth_year if horse.birth_year else None,
+        color=horse.color,
+        gender=horse.gender,
+        special_needs=horse.special_needs,
+    )
+
+
+async def horse_for_provider(db: AsyncSession, user: User, horse_id: str) -> PassportHorse:
+    """The horse as a provider with a booking for it sees it: no owner data (else 404)."""
+    horse = await repository.horse_seen_by_provider(db, horse_id, user.id)
+    if horse is None:
+        raise HorseNotFound()
+    return _passport_horse(horse)
+
+
 def passport_url(settings: Settings, token: str) -> str:
     return f"{settings.public_base_url.rstrip('/')}/passport/{token}"
 
@@ -286,17 +307,8 @@ async def public_passport(
         raise HorseNotFound()
     notes = await repository.timeline_notes(db, horse.id, shared_only=True, category=None)
     bookings = await repository.horse_bookings(db, horse.id, completed_only=True)
-    this_year = today_local(now).year
     return PublicPassport(
-        horse=PassportHorse(
-            name=horse.name,
-            breed=horse.breed,
-            birth_year=horse.birth_year,
-            age=this_year - horse.birth_year if horse.birth_year else None,
-            color=horse.color,
-            gender=horse.gender,
-            special_needs=horse.special_needs,
-        ),
+        horse=_passport_horse(horse, now),
         timeline=_merge(bookings, notes, as_owner=False, with_authors=False),
         expires_at=passport.expires_at,
     )

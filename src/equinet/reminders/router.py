@@ -80,9 +80,15 @@ async def _unsubscribe(request: Request, db: DbSession, token: str | None) -> Un
     )
 
 
-@router.get("/unsubscribe", summary="Stop one kind of reminder (the link in the e-mail)")
-async def unsubscribe_link(request: Request, db: DbSession, token: Token = None) -> Unsubscribed:
-    return await _unsubscribe(request, db, token)
+@router.get(
+    "/unsubscribe", summary="Check an unsubscribe token (changes nothing; POST unsubscribes)"
+)
+async def unsubscribe_check(request: Request, db: DbSession, token: Token = None) -> Unsubscribed:
+    # A GET never unsubscribes: mail scanners and link previews open links on their own.
+    kind = await service.unsubscribe_kind(db, _settings(request), token)
+    return Unsubscribed(
+        unsubscribed=False, kind=kind, message=_("Bekräfta för att sluta få påminnelserna.")
+    )
 
 
 @router.post("/unsubscribe", summary="One-click unsubscribe (RFC 8058 List-Unsubscribe-Post)")

@@ -51,7 +51,9 @@ class ReminderRun:
 
 def unsubscribe_url(settings: Settings, user_id: str, kind: str) -> str:
     token = tokens.sign(settings, user_id, kind)
-    return f"{settings.public_base_url.rstrip('/')}/api/reminders/unsubscribe?token={token}"
+    # The confirmation page: opening it (as mail scanners do) changes nothing; its button
+    # and a mail client's one-click POST (List-Unsubscribe-Post) do.
+    return f"{settings.public_base_url.rstrip('/')}/unsubscribe?token={token}"
 
 
 async def _send_rebooking(db: AsyncSession, settings: Settings, now: datetime) -> int:
@@ -128,12 +130,22 @@ async def send_reminders(
     )
 
 
-async def unsubscribe(db: AsyncSession, settings: Settings, token: str | None) -> str:
-    """Follow an unsubscribe link: that kind of reminder stops for that person. Idempotent."""
+async def _checked(db: AsyncSession, settings: Settings, token: str | None) -> tokens.Unsubscribe:
     found = tokens.verify(settings, token or "")
     if found is None or found.kind not in KINDS:
         raise InvalidUnsubscribeToken()
     if not await repository.user_exists(db, found.user_id):
         raise InvalidUnsubscribeToken()
+    return found
+
+
+async def unsubscribe_kind(db: AsyncSession, settings: Settings, token: str | None) -> str:
+    """Which kind of reminder a link would stop (a valid token), without stopping it."""
+    return (await _checked(db, settings, token)).kind
+
+
+async def unsubscribe(db: AsyncSession, settings: Settings, token: str | None) -> str:
+    """Follow an unsubscribe link: that kind of reminder stops for that person. Idempotent."""
+    found = await _checked(db, settings, token)
     await repository.opt_out(db, found.user_id, found.kind)
     return found.kind

@@ -51,6 +51,22 @@ FLASH_MESSAGES = {
     "profile-saved": mark("Profilen är sparad."),
     "sessions-ended": mark("Du är utloggad på alla andra enheter."),
     "notifications-read": mark("Alla notiser är markerade som lästa."),
+    "horse-registered": mark("Hästen är registrerad."),
+    "horse-saved": mark("Hästens uppgifter är sparade."),
+    "horse-removed": mark("Hästen har tagits bort."),
+    "note-added": mark("Anteckningen är sparad."),
+    "note-removed": mark("Anteckningen har tagits bort."),
+    "passport-created": mark("En ny hästpasslänk är skapad. Kopiera den och dela den."),
+    "passport-revoked": mark("Hästpasslänken har återkallats."),
+    "photo-saved": mark("Fotot är uppladdat."),
+    "avatar-saved": mark("Profilbilden är uppladdad."),
+    "verification-sent": mark("Ansökan är skickad. Du får besked när den har granskats."),
+    "verification-image-added": mark("Dokumentet är uppladdat."),
+    "verification-approved": mark("Ansökan är godkänd."),
+    "verification-rejected": mark("Ansökan är avvisad."),
+    "two-factor-off": mark("Tvåstegsverifiering är avstängd."),
+    "feed-revoked": mark("Kalenderflödet har återkallats."),
+    "account-deleted": mark("Ditt konto är borttaget. Du har loggats ut."),
 }
 
 

@@ -26,6 +26,9 @@ def _roles(*names: str) -> frozenset[str]:
 NAVIGATION: list[NavItem] = [
     NavItem(mark("Hitta leverantör"), "/", _roles("anonymous", "customer", "provider", "admin")),
     NavItem(mark("Mina bokningar"), "/my/bookings", _roles("customer")),
+    NavItem(mark("Mina hästar"), "/my/horses", _roles("customer")),
+    NavItem(mark("Verifiering"), "/provider/verification", _roles("provider")),
+    NavItem(mark("Granska verifieringar"), "/admin/verifications", _roles("admin")),
     # Provider pages ("/provider", "/provider/calendar", …) and admin pages ("/admin") go here.
 ]
 

@@ -48,4 +48,13 @@
   document.querySelectorAll("[data-near-me]").forEach(function (button) {
     if (navigator.geolocation) { button.hidden = false; }
   });
+  // Copy buttons beside secret links (passport, calendar feed): the text stays selectable too.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy-target]") : null;
+    if (!button) { return; }
+    var input = document.getElementById(button.getAttribute("data-copy-target"));
+    if (!input) { return; }
+    input.select();
+    if (navigator.clipboard) { navigator.clipboard.writeText(input.value); }
+  });
 })();
