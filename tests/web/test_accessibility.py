@@ -10,6 +10,7 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 
 from equinet.kit.dates import today_local
+from tests import factories
 from tests.web import scenes
 from tests.web.live import LiveApp
 
@@ -39,6 +40,7 @@ async def test_key_pages_have_no_serious_axe_violations(
 ) -> None:
     shop = live.run(lambda db: scenes.stable(db, name="Tillgängliga Hovar"))
     customer = live.run(scenes.customer)
+    horse = live.run(lambda db: factories.horse(db, customer, name="Axel"))
     day = today_local() + timedelta(days=2)
     flow = f"/providers/{shop.provider.id}/book?service={shop.service.id}&day={day}"
     viewport = {"width": width, "height": 800}
@@ -60,6 +62,9 @@ async def test_key_pages_have_no_serious_axe_violations(
             (mine, f"{flow}&start={first_slot}"),
             (mine, "/my/bookings"),
             (mine, "/profile"),
+            (mine, "/my/horses"),
+            (mine, f"/my/horses/{horse.id}"),
+            (mine, "/my/data"),
             (public, "/no-such-page"),
         ):
             await page.goto(path)
