@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.db.base import utcnow
-from equinet.kit.dates import today_local
+from equinet.kit.dates import booking_date_column, today_local
 from equinet.models import Provider, Service, User
+from equinet.verification import service as verification
+from equinet.verification.schemas import ReviewIn
 from tests import factories
 from tests.web.live import LiveApp, chromium, chromium_missing, live_app
 
@@ -62,6 +65,48 @@ async def _history(db: AsyncSession, customer: User, provider: Provider, service
     )  # fmt: skip
 
 
+@dataclass
+class CareScene:
+    """A horse with notes and a passport link, a pending verification and an admin."""
+
+    horse_id: str
+    passport_token: str
+    admin: User
+    provider_user: User
+
+
+async def _care(db: AsyncSession, settings: Any, customer: User, provider: Provider) -> CareScene:
+    horse = await factories.horse(
+        db, customer, name="Stjärna", breed="Nordsvensk brukshäst", birth_year=2014,
+        color="Brun", gender="mare", special_needs="Känslig i vänster framhov",
+    )  # fmt: skip
+    for days, category, title, content in (
+        (3, "farrier", "Skodd runt om", "Nya skor fram, verkad bak."),
+        (20, "veterinary", "Vaccination", "Influensa och stelkramp."),
+        (34, "training", "Longering", "Lugn och fin i alla gångarter."),
+        (60, "medication", "Avmaskning", None),
+    ):
+        when = booking_date_column(today_local() - timedelta(days=days))
+        await factories.horse_note(
+            db, horse, category=category, title=title, content=content, note_date=when
+        )
+    passport = await factories.horse_passport_token(db, horse)
+    await factories.provider_verification(
+        db, provider, type="certificate", title="Gesällbrev hovslagare",
+        issuer="Hushållningssällskapet", year=2012,
+    )  # fmt: skip
+    admin = await factories.customer(db, first_name="Ada", last_name="Admin", is_admin=True)
+    reviewed = await factories.provider_verification(
+        db, provider, type="education", title="Hovslagarexamen", issuer="SLU", year=2010
+    )
+    await verification.review(
+        db, settings, admin, reviewed.id, ReviewIn(action="approve"), ip_address="192.0.2.10"
+    )
+    owner = await db.get(User, provider.user_id)
+    assert owner is not None
+    return CareScene(horse.id, passport.token, admin, owner)
+
+
 async def _book_once(page: Any, flow: str) -> None:
     await page.goto(flow)
     await page.locator(".slots a").first.click()
@@ -75,11 +120,22 @@ async def take(live: LiveApp, browser: Any) -> list[Path]:
     day = _next_weekday(2)
     flow = f"/providers/{provider.id}/book?service={service.id}&day={day}"
     live.run(lambda db: _history(db, customer, provider, service))
-    shots: list[tuple[str, str, bool]] = [
+    care = live.run(lambda db: _care(db, live.settings, customer, provider))
+    as_provider = live.session_cookie(care.provider_user)
+    as_admin = live.session_cookie(care.admin)
+    # (name, path, who): False anonymous, True the demo customer, or another user's cookie.
+    shots: list[tuple[str, str, bool | dict[str, Any]]] = [
         ("home", "/", False),
         ("provider", f"/providers/{provider.id}", False),
         ("booking-flow", flow + "&start=10:00", True),
         ("my-bookings", "/my/bookings", True),
+        ("my-horses", "/my/horses", True),
+        ("horse", f"/my/horses/{care.horse_id}", True),
+        ("passport", f"/passport/{care.passport_token}", False),
+        ("my-data", "/my/data", True),
+        ("verification", "/provider/verification", as_provider),
+        ("admin-verifications", "/admin/verifications", as_admin),
+        ("audit-log", "/admin/audit-log", as_admin),
     ]
     OUT.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -91,7 +147,7 @@ async def take(live: LiveApp, browser: Any) -> list[Path]:
                 base_url=live.url, viewport={"width": width, "height": height}, locale="sv-SE"
             )
             if logged_in:
-                await context.add_cookies([cookie])
+                await context.add_cookies([logged_in if isinstance(logged_in, dict) else cookie])
             page = await context.new_page()
             if name == "my-bookings" and not booked:
                 await _book_once(page, flow.replace(str(day), str(_next_weekday(3))))
