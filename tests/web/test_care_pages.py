@@ -441,3 +441,69 @@ async def test_calendar_feed_url_shown_once_then_revoked(
     assert revoked.status_code == 303
     gone = await client.get(url.group(1).replace(app_settings.public_base_url.rstrip("/"), ""))
     assert gone.status_code == 404
+
+
+async def test_edit_clears_an_optional_field_remove_hides_the_horse_and_others_get_404(
+    client: httpx.AsyncClient, db_session: AsyncSession, app_settings: Settings
+) -> None:
+    owner = await factories.customer(db_session)
+    horse = await factories.horse(db_session, owner, name="Pålle", breed="Shetland")
+    other = await factories.customer(db_session)
+    await _signed_in(client, db_session, other, app_settings)
+    for path in (f"/my/horses/{horse.id}", f"/api/horses/{horse.id}/export?format=csv"):
+        assert (await client.get(path, headers=BROWSER)).status_code == 404
+    assert (await client.post(f"/my/horses/{horse.id}/delete", headers=BROWSER)).status_code == 404
+
+    await _signed_in(client, db_session, owner, app_settings)
+    empty_name = await client.post(
+        f"/my/horses/{horse.id}", data={"name": "", "breed": "Shetland"}, headers=BROWSER
+    )
+    assert empty_name.status_code == 422 and _beside(empty_name.text, "name")
+    saved = await client.post(
+        f"/my/horses/{horse.id}", data={"name": "Pålle", "breed": "", "color": "Skäck"},
+        headers=BROWSER,
+    )  # fmt: skip
+    assert saved.status_code == 303
+    await db_session.refresh(horse)
+    assert (horse.breed, horse.color) == (None, "Skäck")
+    removed = await client.post(f"/my/horses/{horse.id}/delete", headers=BROWSER)
+    assert removed.status_code == 303
+    listing = await client.get("/my/horses", headers=BROWSER)
+    assert "Hästen har tagits bort." in listing.text and "Pålle" not in listing.text
+
+
+async def test_avatar_of_the_wrong_type_is_refused_beside_the_field_then_a_png_is_shown(
+    client: httpx.AsyncClient, db_session: AsyncSession, app_settings: Settings
+) -> None:
+    shop = await make_shop(db_session)
+    await _signed_in(client, db_session, shop.provider_user, app_settings)
+    pdf_named_png = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+    refused = await client.post(
+        "/profile/avatar", files={"file": ("me.png", pdf_named_png, "image/png")},
+        headers=BROWSER,
+    )  # fmt: skip
+    assert refused.status_code == 415 and "Filtypen stöds inte" in _beside(refused.text, "avatar")
+    stored = await client.post(
+        "/profile/avatar", files={"file": ("me.png", _png(), "image/png")}, headers=BROWSER
+    )
+    assert stored.status_code == 303
+    await db_session.refresh(shop.provider)
+    assert shop.provider.profile_image_url
+    profile = await client.get("/profile", headers=BROWSER)
+    assert f'src="{shop.provider.profile_image_url}"' in profile.text
+
+
+async def test_the_horse_pages_in_english(
+    client: httpx.AsyncClient, db_session: AsyncSession, app_settings: Settings
+) -> None:
+    owner = await factories.customer(db_session)
+    horse = await factories.horse(db_session, owner, name="Blixt", gender="stallion")
+    await factories.horse_note(db_session, horse, category="veterinary", title="Tandvård")
+    await _signed_in(client, db_session, owner, app_settings)
+    client.cookies.set("lang", "en")
+    listing = await client.get("/my/horses", headers=BROWSER)
+    assert "<h1>My horses</h1>" in listing.text and "Register the horse" in listing.text
+    page = await client.get(f"/my/horses/{horse.id}", headers=BROWSER)
+    assert "Stallion" in page.text and "Veterinary" in page.text and "Horse passport" in page.text
+    data = await client.get("/my/data", headers=BROWSER)
+    assert "Delete my account" in data.text

@@ -162,10 +162,11 @@ async def horse_page(
 
 
 def _optional_blank(values: dict[str, str]) -> dict[str, Any]:
-    """An edit form sends every input: an emptied optional field clears it."""
+    """An edit form sends every input: an emptied optional field clears it, an emptied name
+    is refused (as null is by the API)."""
     changes: dict[str, Any] = dict(values)
     for name in HORSE_FIELDS:
-        if name != "name" and name in changes and not changes[name].strip():
+        if name in changes and not changes[name].strip():
             changes[name] = None
     return changes
 
