@@ -491,6 +491,10 @@ async def test_avatar_of_the_wrong_type_is_refused_beside_the_field_then_a_png_i
     assert shop.provider.profile_image_url
     profile = await client.get("/profile", headers=BROWSER)
     assert f'src="{shop.provider.profile_image_url}"' in profile.text
+    client.cookies.clear()
+    public = await client.get(f"/providers/{shop.provider.id}", headers=BROWSER)
+    assert f'src="{shop.provider.profile_image_url}"' in public.text
+    assert (await client.get(shop.provider.profile_image_url)).status_code == 200
 
 
 async def test_the_horse_pages_in_english(
