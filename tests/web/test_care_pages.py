@@ -511,3 +511,23 @@ async def test_the_horse_pages_in_english(
     assert "Stallion" in page.text and "Veterinary" in page.text and "Horse passport" in page.text
     data = await client.get("/my/data", headers=BROWSER)
     assert "Delete my account" in data.text
+
+
+async def test_new_recovery_codes_need_a_right_code_and_replace_the_old_ones(
+    client: httpx.AsyncClient, db_session: AsyncSession, app_settings: Settings
+) -> None:
+    user = await factories.customer(db_session, password=PASSWORD)
+    enrolment, old_codes = await two_factor.enrol_confirmed(db_session, app_settings, user)
+    await _signed_in(client, db_session, user, app_settings)
+    wrong = await client.post(
+        "/profile/two-factor/recovery-codes", data={"recoveryCodeCheck": "000000"},
+        headers=BROWSER,
+    )  # fmt: skip
+    assert wrong.status_code == 400 and _beside(wrong.text, "recoveryCodeCheck")
+    fresh = await client.post(
+        "/profile/two-factor/recovery-codes",
+        data={"recoveryCodeCheck": pyotp.TOTP(enrolment.secret).now()}, headers=BROWSER,
+    )  # fmt: skip
+    assert fresh.status_code == 200
+    shown = re.findall(r"<li><code>([^<]+)</code>", fresh.text)
+    assert len(shown) == 10 and not set(shown) & set(old_codes)

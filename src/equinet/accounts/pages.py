@@ -55,6 +55,7 @@ limit_route("POST", "/login/code", "login")
 limit_route("POST", "/profile/two-factor/setup", "profileUpdate")
 limit_route("POST", "/profile/two-factor/confirm", "login")
 limit_route("POST", "/profile/two-factor/disable", "login")
+limit_route("POST", "/profile/two-factor/recovery-codes", "login")
 limit_route("POST", "/resend-verification", "resendVerification")
 limit_route("POST", "/forgot-password", "passwordReset")
 limit_route("POST", "/reset-password", "passwordReset")
@@ -517,6 +518,24 @@ async def two_factor_disable(request: Request, db: DbSession, user: PageUser) ->
     else:
         return redirect("/profile", flash="two-factor-off")
     return await profile_page(request, db, user, two_factor_errors=errors, status_code=400)
+
+
+@router.post("/profile/two-factor/recovery-codes", response_class=HTMLResponse)
+async def two_factor_new_codes(request: Request, db: DbSession, user: PageUser) -> Response:
+    """New recovery codes (the old ones stop working), shown this once."""
+    values = values_of(await request.form(), ("recoveryCodeCheck",))
+    try:
+        async with attempt(db):
+            codes = await two_factor.regenerate_recovery_codes(
+                db, _settings(request), user, values.get("recoveryCodeCheck", "")
+            )
+    except EquinetError as error:
+        errors = domain_errors(error, "recoveryCodeCheck")
+        return await profile_page(request, db, user, two_factor_errors=errors, status_code=400)
+    return render(
+        request, "accounts/recovery_codes.html", {"codes": codes},
+        headers={"Cache-Control": "no-store"},
+    )  # fmt: skip
 
 
 def qr_svg(uri: str) -> str | None:
