@@ -531,3 +531,20 @@ async def test_new_recovery_codes_need_a_right_code_and_replace_the_old_ones(
     assert fresh.status_code == 200
     shown = re.findall(r"<li><code>([^<]+)</code>", fresh.text)
     assert len(shown) == 10 and not set(shown) & set(old_codes)
+
+
+async def test_a_verification_with_a_document_of_the_wrong_type_is_not_created(
+    client: httpx.AsyncClient, db_session: AsyncSession, app_settings: Settings
+) -> None:
+    shop = await make_shop(db_session)
+    await _signed_in(client, db_session, shop.provider_user, app_settings)
+    refused = await client.post(
+        "/provider/verification",
+        data={"type": "license", "title": "Legitimation", "year": "2020"},
+        files={"file": ("legitimation.png", b"<html><body>hej</body></html>", "image/png")},
+        headers=BROWSER,
+    )
+    assert refused.status_code == 415
+    assert "Filtypen stöds inte" in _beside(refused.text, "file")
+    assert 'value="Legitimation"' in refused.text
+    assert "Du har inte skickat någon ansökan än." in refused.text  # nothing half-written

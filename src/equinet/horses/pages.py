@@ -47,7 +47,6 @@ CATEGORY_LABELS = {
     "injury": mark("Skada"),
 }
 GENDER_LABELS = {"mare": mark("Sto"), "gelding": mark("Valack"), "stallion": mark("Hingst")}
-STATUS_LABELS = {"completed": mark("Genomförd")}
 
 
 def _settings(request: Request) -> Settings:

@@ -104,18 +104,18 @@ async def submit(request: Request, db: DbSession, account: PageProvider) -> Resp
                     request, db, account.user, file, bucket="verifications", entity_id=created.id
                 )
     except FormInvalid as invalid:
-        errors = invalid.errors
+        errors, status_code = invalid.errors, 422
     except EquinetError as error:
         upload_error = error.code in (
             "UnsupportedFileType", "FileTooLarge", "UnreadableImage", "InvalidForm", "NoFile"
         )  # fmt: skip
         errors = domain_errors(error, "file" if upload_error else FORM)
+        status_code = error.status_code
     else:
         return redirect("/provider/verification", flash="verification-sent")
     return await _mine(
-        request, db, account.provider, values=values, errors=errors,
-        status_code=422 if errors else 400,
-    )  # fmt: skip
+        request, db, account.provider, values=values, errors=errors, status_code=status_code
+    )
 
 
 @router.post("/provider/verification/{verification_id}/images", response_class=HTMLResponse)
