@@ -51,6 +51,10 @@ bench-pool: $(VENV)/.installed ## throughput and pool waits at pool sizes 2/5/10
 bench-http: $(VENV)/.installed ## hot read paths over HTTP vs pgbench on the same SQL (BENCH_DATABASE_URL, loopback, seeded data)
 	$(BIN)/python bench/http_hot_paths.py $(BENCH_ARGS)
 
+.PHONY: bench-routes
+bench-routes: $(VENV)/.installed ## route optimisation: 30 stops in under a second, never longer than the given order
+	$(BIN)/python bench/route_optimisation.py $(BENCH_ARGS)
+
 .PHONY: messages
 messages: $(VENV)/.installed ## extract the Swedish messages and add the new ones to the English catalogue
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k mark -o .equinet/messages.pot --no-location --omit-header .
@@ -85,3 +89,12 @@ drill-pool: $(VENV)/.installed ## fault drill: pool exhaustion under a booking b
 	cd bench && ../$(BIN)/python drill_pool.py $(DRILL_ARGS)
 
 drills: drill-postgres drill-redis drill-pool ## every fault drill above, one after the other
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+.PHONY: browser
+browser: ## install Debian's Chromium for the browser tests (tests/web) when it is missing
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	else $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; fi
+
+.PHONY: screenshots
+screenshots: $(VENV)/.installed browser ## PNGs of the key pages (desktop and 360 px) in docs/screenshots/
+	$(BIN)/python -m tests.web.screenshots

@@ -9,6 +9,8 @@ Roles:
 - public: anyone, anonymous included (the allow-list)
 - user: any logged-in user (customer or provider)
 - customer / provider: that role only; the other role gets 403
+- cron: the scheduler, with `Authorization: Bearer <CRON_SECRET>`; everyone else gets 401
+- admin: admins only; customers and providers get 403
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-Role = Literal["public", "user", "customer", "provider"]
+Role = Literal["public", "user", "customer", "provider", "cron"]
+Role = Literal["public", "user", "customer", "provider", "admin"]
 
 ACCESS: dict[tuple[str, str], Role] = {
     # framework pages and operations
@@ -86,19 +89,102 @@ ACCESS: dict[tuple[str, str], Role] = {
     ("DELETE", "/api/services/{service_id}"): "provider",
     # geocoding: public, its own limiter (30 a minute per IP)
     ("GET", "/api/geocode"): "public",
+    # horses, notes, timeline, passport links, export (any logged-in user may own horses)
+    ("GET", "/api/horses"): "user",
+    ("POST", "/api/horses"): "user",
+    ("GET", "/api/horses/{horse_id}"): "user",
+    ("PUT", "/api/horses/{horse_id}"): "user",
+    ("DELETE", "/api/horses/{horse_id}"): "user",
+    ("GET", "/api/horses/{horse_id}/notes"): "user",
+    ("POST", "/api/horses/{horse_id}/notes"): "user",
+    ("PUT", "/api/horses/{horse_id}/notes/{note_id}"): "user",
+    ("DELETE", "/api/horses/{horse_id}/notes/{note_id}"): "user",
+    ("GET", "/api/horses/{horse_id}/timeline"): "user",  # the owner or a provider who visited
+    ("POST", "/api/horses/{horse_id}/passport"): "user",
+    ("GET", "/api/horses/{horse_id}/passport"): "user",
+    ("DELETE", "/api/horses/{horse_id}/passport/{passport_id}"): "user",
+    ("GET", "/api/horses/{horse_id}/export"): "user",
+    ("GET", "/api/passport/{token}"): "public",  # the secret token is the credential
+    # calendar feeds: my secret iCal URL, and the feed read with it
+    ("GET", "/api/calendar-feed"): "user",
+    ("POST", "/api/calendar-feed"): "user",
+    ("DELETE", "/api/calendar-feed"): "user",
+    ("GET", "/api/calendar/{token}.ics"): "public",  # the secret token is the credential
+    # reminders: the scheduler's trigger, and the signed unsubscribe link of the e-mails
+    ("GET", "/api/cron/send-reminders"): "cron",
+    ("GET", "/api/reminders/unsubscribe"): "public",  # the signed token is the credential
+    ("POST", "/api/reminders/unsubscribe"): "public",
+    # uploads: avatars are public files; other buckets answer 404 to anyone but their owner
+    ("POST", "/api/upload"): "user",
+    ("GET", "/api/upload"): "user",
+    ("GET", "/api/upload/{upload_id}"): "public",
+    ("DELETE", "/api/upload/{upload_id}"): "user",
+    # two-factor login
+    ("POST", "/api/auth/login/totp"): "public",  # the challenge from the password step
+    ("GET", "/api/auth/two-factor"): "user",
+    ("POST", "/api/auth/two-factor/setup"): "user",
+    ("POST", "/api/auth/two-factor/confirm"): "user",
+    ("POST", "/api/auth/two-factor/recovery-codes"): "user",
+    ("POST", "/api/auth/two-factor/disable"): "user",
+    # provider verification and admin
+    ("GET", "/api/verification-requests"): "provider",
+    ("POST", "/api/verification-requests"): "provider",
+    ("PUT", "/api/verification-requests/{verification_id}"): "provider",
+    ("DELETE", "/api/verification-requests/{verification_id}"): "provider",
+    ("GET", "/api/providers/{provider_id}/verifications"): "public",  # approved ones only
+    ("GET", "/api/admin/verification-requests"): "admin",
+    ("PUT", "/api/admin/verification-requests/{verification_id}"): "admin",
+    ("GET", "/api/admin/users"): "admin",
+    ("POST", "/api/admin/users/{user_id}/deactivate"): "admin",
+    ("POST", "/api/admin/users/{user_id}/reactivate"): "admin",
+    ("GET", "/api/admin/audit-log"): "admin",
+    # personal data
+    ("GET", "/api/export/my-data"): "user",
+    ("POST", "/api/account/delete"): "user",
+    # route orders, announcements, follows, routes (§2.13, §2.14)
+    ("POST", "/api/route-orders"): "user",  # a customer's order or a provider's announcement
+    ("GET", "/api/route-orders"): "user",
+    ("GET", "/api/route-orders/announcements"): "public",  # public read-only (§7.16)
+    ("GET", "/api/route-orders/available"): "provider",
+    ("GET", "/api/route-orders/my-orders"): "customer",
+    ("GET", "/api/route-orders/follows"): "customer",
+    ("POST", "/api/route-orders/follows"): "customer",
+    ("DELETE", "/api/route-orders/follows/{follow_id}"): "customer",
+    ("GET", "/api/route-orders/{route_order_id}"): "user",  # its customer or matched provider
+    ("PATCH", "/api/route-orders/{route_order_id}"): "user",
+    ("GET", "/api/route-orders/{route_order_id}/bookings"): "provider",
+    ("POST", "/api/routes"): "provider",
+    ("GET", "/api/routes/my-routes"): "provider",
+    ("GET", "/api/routes/{route_id}"): "provider",
+    ("PATCH", "/api/routes/{route_id}/stops/{stop_id}"): "provider",
+    # group visits (§2.16)
+    ("POST", "/api/group-bookings"): "user",
+    ("GET", "/api/group-bookings"): "user",
+    ("GET", "/api/group-bookings/available"): "provider",
+    ("POST", "/api/group-bookings/join"): "user",
+    ("GET", "/api/group-bookings/{group_id}"): "user",  # members, or a provider who may match
+    ("PUT", "/api/group-bookings/{group_id}"): "user",  # the creator; others get 404
+    ("DELETE", "/api/group-bookings/{group_id}/participants/{participant_id}"): "user",
+    ("POST", "/api/group-bookings/{group_id}/match"): "provider",
 }
 
 # Framework pages that answer HTML, not the JSON error shape.
 NON_JSON = {"/docs", "/docs/oauth2-redirect", "/redoc", "/metrics"}
 
 
-def app_routes(app: FastAPI) -> Iterator[tuple[str, str]]:
-    """(method, path template) of every HTTP route the app serves, HEAD left out."""
+PAGE_TAG = "pages"  # equinet.web.pages.PAGE_TAG: HTML pages, tested by tests/web
+
+
+def app_routes(app: FastAPI, *, pages: bool = False) -> Iterator[tuple[str, str]]:
+    """(method, path template) of every HTTP route the app serves, HEAD left out; the HTML
+    pages (tagged "pages") only with `pages=True`, and then only they."""
     # FastAPI >= 0.16x keeps included routers as branches; iter_route_contexts flattens them.
     walk = getattr(fastapi.routing, "iter_route_contexts", None)
     routes: Any = walk(app.router.routes) if walk is not None else app.router.routes
     for route in routes:
         path = getattr(route, "path", None)
+        if (PAGE_TAG in (getattr(route, "tags", None) or ())) != pages:
+            continue
         for method in sorted(getattr(route, "methods", None) or ()):
             if path and method != "HEAD":
                 yield method, path

@@ -15,12 +15,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from equinet.accounts.sessions import hash_token
 from equinet.db.base import utcnow
 from equinet.kit.passwords import hash_password
 from equinet.models import (
+    AnnouncementFollow,
     Availability,
     AvailabilityException,
     Booking,
+    CalendarFeed,
     EmailVerificationToken,
     FortnoxConnection,
     GroupBookingParticipant,
@@ -32,6 +35,8 @@ from equinet.models import (
     Payment,
     Provider,
     ProviderVerification,
+    ReminderDelivery,
+    ReminderOptOut,
     Review,
     Route,
     RouteOrder,
@@ -380,3 +385,48 @@ async def group_booking_participant(
     }
     values.update(overrides)
     return await _add(db, GroupBookingParticipant(**values))  # type: ignore[no-any-return]
+
+
+async def reminder_delivery(
+    db: AsyncSession, for_booking: Booking | None = None, **overrides: Any
+) -> ReminderDelivery:
+    for_booking = for_booking or await booking(db, status="completed")
+    values: dict[str, Any] = {
+        "kind": "rebooking",
+        "booking_id": for_booking.id,
+        "user_id": for_booking.customer_id,
+    }
+    values.update(overrides)
+    return await _add(db, ReminderDelivery(**values))  # type: ignore[no-any-return]
+
+
+async def reminder_opt_out(
+    db: AsyncSession, of: User | None = None, **overrides: Any
+) -> ReminderOptOut:
+    of = of or await customer(db)
+    values: dict[str, Any] = {"user_id": of.id, "kind": "rebooking"}
+    values.update(overrides)
+    return await _add(db, ReminderOptOut(**values))  # type: ignore[no-any-return]
+
+
+async def calendar_feed(db: AsyncSession, of: User | None = None, **overrides: Any) -> CalendarFeed:
+    of = of or await customer(db)
+    values: dict[str, Any] = {"user_id": of.id, "token_hash": hash_token(secrets.token_urlsafe(32))}
+    values.update(overrides)
+    return await _add(db, CalendarFeed(**values))  # type: ignore[no-any-return]
+
+
+async def announcement_follow(
+    db: AsyncSession, by: User | None = None, of: Provider | None = None, **overrides: Any
+) -> AnnouncementFollow:
+    by = by or await customer(db)
+    of = of or await provider(db)
+    values: dict[str, Any] = {
+        "customer_id": by.id,
+        "provider_id": of.id,
+        "latitude": 59.8586,
+        "longitude": 17.6389,
+        "radius_km": 50.0,
+    }
+    values.update(overrides)
+    return await _add(db, AnnouncementFollow(**values))  # type: ignore[no-any-return]

@@ -34,3 +34,14 @@ async def test_each_factory_inserts_a_row(db_session: AsyncSession) -> None:
             select(func.count()).select_from(table).where(table.c.id == row.id)
         )
         assert count == 1, table_name
+
+
+async def test_the_reminder_and_calendar_factories_make_valid_rows(
+    db_session: AsyncSession,
+) -> None:
+    delivery = await factories.reminder_delivery(db_session)
+    opt_out = await factories.reminder_opt_out(db_session)
+    feed = await factories.calendar_feed(db_session)
+    assert delivery.id and delivery.sent_at is not None
+    assert opt_out.created_at is not None
+    assert feed.revoked_at is None and len(feed.token_hash) == 64

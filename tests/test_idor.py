@@ -13,6 +13,7 @@ listed in tests/api_routes.py ACCESS as public (the allow-list of public reads).
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +35,7 @@ class Owned:
     """How one owned route is swept: who owns the row, what each stranger must get, and a
     body the owner could send (so that only ownership stands between a stranger and it)."""
 
-    owner: str  # "customer" (the booking's customer) or "provider" (the shop's provider)
+    owner: str  # "customer" (the booking's customer), "provider" (the shop's) or "admin"
     strangers: dict[str, int]
     body: dict[str, Any] | None = None
 
@@ -42,6 +43,7 @@ class Owned:
 AS_ANY_USER = {"customer": NOT_YOURS, "provider": NOT_YOURS, "admin": NOT_YOURS}
 AS_CUSTOMER = {"customer": NOT_YOURS, "admin": NOT_YOURS, "provider": WRONG_ROLE}
 AS_PROVIDER = {"provider": NOT_YOURS, "customer": WRONG_ROLE, "admin": WRONG_ROLE}
+AS_NON_ADMIN = {"customer": WRONG_ROLE, "provider": WRONG_ROLE}
 
 EXCEPTION_DAY = future_day(20)
 
@@ -84,6 +86,61 @@ OWNED: dict[tuple[str, str], Owned] = {
         "provider", AS_PROVIDER, {"name": "Kapad", "price": 1, "durationMinutes": 30}
     ),
     ("DELETE", "/api/services/{service_id}"): Owned("provider", AS_PROVIDER),
+    # Horses: another user's horse, note or passport link is a 404 for everyone.
+    ("GET", "/api/horses/{horse_id}"): Owned("customer", AS_ANY_USER),
+    ("PUT", "/api/horses/{horse_id}"): Owned("customer", AS_ANY_USER, {"name": "Kapad"}),
+    ("DELETE", "/api/horses/{horse_id}"): Owned("customer", AS_ANY_USER),
+    ("GET", "/api/horses/{horse_id}/notes"): Owned("customer", AS_ANY_USER),
+    ("POST", "/api/horses/{horse_id}/notes"): Owned(
+        "customer", AS_ANY_USER, {"category": "other", "title": "Kapad", "noteDate": "2026-01-02"}
+    ),
+    ("PUT", "/api/horses/{horse_id}/notes/{note_id}"): Owned(
+        "customer", AS_ANY_USER, {"title": "Kapad"}
+    ),
+    ("DELETE", "/api/horses/{horse_id}/notes/{note_id}"): Owned("customer", AS_ANY_USER),
+    ("GET", "/api/horses/{horse_id}/timeline"): Owned("customer", AS_ANY_USER),
+    ("POST", "/api/horses/{horse_id}/passport"): Owned("customer", AS_ANY_USER),
+    ("GET", "/api/horses/{horse_id}/passport"): Owned("customer", AS_ANY_USER),
+    ("DELETE", "/api/horses/{horse_id}/passport/{passport_id}"): Owned("customer", AS_ANY_USER),
+    ("GET", "/api/horses/{horse_id}/export"): Owned("customer", AS_ANY_USER),
+    ("DELETE", "/api/upload/{upload_id}"): Owned("customer", AS_ANY_USER),
+    ("PUT", "/api/verification-requests/{verification_id}"): Owned(
+        "provider", AS_PROVIDER, {"title": "Kapad"}
+    ),
+    ("DELETE", "/api/verification-requests/{verification_id}"): Owned("provider", AS_PROVIDER),
+    # Admin routes: the "owner" is any admin; customers and providers are refused by role.
+    ("PUT", "/api/admin/verification-requests/{verification_id}"): Owned(
+        "admin", AS_NON_ADMIN, {"action": "approve"}
+    ),
+    ("POST", "/api/admin/users/{user_id}/deactivate"): Owned("admin", AS_NON_ADMIN),
+    ("POST", "/api/admin/users/{user_id}/reactivate"): Owned("admin", AS_NON_ADMIN),
+    # The customer's order, matched with the shop's provider through a stop on its route.
+    ("GET", "/api/route-orders/{route_order_id}"): Owned("customer", AS_ANY_USER),
+    ("PATCH", "/api/route-orders/{route_order_id}"): Owned(
+        "customer", AS_ANY_USER, {"status": "cancelled"}
+    ),
+    ("GET", "/api/route-orders/{route_order_id}/bookings"): Owned("provider", AS_PROVIDER),
+    ("DELETE", "/api/route-orders/follows/{follow_id}"): Owned("customer", AS_CUSTOMER),
+    ("GET", "/api/routes/{route_id}"): Owned("provider", AS_PROVIDER),
+    ("PATCH", "/api/routes/{route_id}/stops/{stop_id}"): Owned(
+        "provider", AS_PROVIDER, {"status": "in_progress", "problemNote": "kapad"}
+    ),
+    # A group visit the owner created for the shop's provider, with a second participant.
+    ("GET", "/api/group-bookings/{group_id}"): Owned("customer", AS_ANY_USER),
+    ("PUT", "/api/group-bookings/{group_id}"): Owned("customer", AS_ANY_USER, {"notes": "kapad"}),
+    ("DELETE", "/api/group-bookings/{group_id}/participants/{participant_id}"): Owned(
+        "customer", AS_ANY_USER
+    ),
+    # The owner gets past ownership and is refused the made-up service (400).
+    ("POST", "/api/group-bookings/{group_id}/match"): Owned(
+        "provider",
+        AS_PROVIDER,
+        {
+            "serviceId": "kapad-tjanst",
+            "bookingDate": future_day(8).isoformat(),
+            "startTime": "09:00",
+        },
+    ),
 }
 
 
@@ -124,9 +181,31 @@ async def test_strangers_get_404_or_403_on_every_owned_route_and_no_row_changes(
     await factories.payment(db_session, reviewed, invoice_number="EQ-IDOR-1")
     review = await factories.review(db_session, reviewed, reply="Tack!")
     notification = await factories.notification(db_session, owner)
-    await factories.horse(db_session, owner)
+    horse = await factories.horse(db_session, owner)
+    note = await factories.horse_note(db_session, horse)
+    passport = await factories.horse_passport_token(db_session, horse)
     await factories.availability_exception(db_session, shop.provider, date=EXCEPTION_DAY)
+    upload = await factories.upload(db_session, owner, path=f"horses/{secrets.token_hex(16)}.jpg")
+    verification = await factories.provider_verification(db_session, shop.provider)
+    account = await factories.customer(db_session)  # the account admins deactivate
+    order = await factories.route_order(
+        db_session, owner, status="in_route", contact_phone="070-1111111"
+    )
+    route = await factories.route(db_session, shop.provider)
+    stop = await factories.route_stop(db_session, route, order)
+    follow = await factories.announcement_follow(db_session, owner, shop.provider)
+    group = await factories.group_booking_request(
+        db_session, owner, provider_id=shop.provider.id, latitude=59.86, longitude=17.64
+    )
+    await factories.group_booking_participant(db_session, group, owner)
+    member = await factories.group_booking_participant(db_session, group)
     ids = {
+        "group_id": group.id,
+        "participant_id": member.id,
+        "route_order_id": order.id,
+        "route_id": route.id,
+        "stop_id": stop.id,
+        "follow_id": follow.id,
         "booking_id": booking.id,
         "review_id": review.id,
         "notification_id": notification.id,
@@ -134,6 +213,12 @@ async def test_strangers_get_404_or_403_on_every_owned_route_and_no_row_changes(
         "provider_id": shop.provider.id,
         "service_id": shop.service.id,
         "date": EXCEPTION_DAY.isoformat(),
+        "horse_id": horse.id,
+        "note_id": note.id,
+        "passport_id": passport.id,
+        "upload_id": upload.id,
+        "verification_id": verification.id,
+        "user_id": account.id,
     }
     rival = await make_shop(db_session)
     strangers = {
@@ -144,6 +229,7 @@ async def test_strangers_get_404_or_403_on_every_owned_route_and_no_row_changes(
     owners = {
         "customer": await auth(db_session, owner, settings),
         "provider": await auth(db_session, shop.provider_user, settings),
+        "admin": strangers["admin"],
     }
     before = await table_checksums(db_session)
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from equinet.kit.rate_limit_routes import LIMITED_ROUTES
 from equinet.settings import Settings
 from tests import factories
-from tests.api_routes import NON_JSON, classified_routes, has_json_body
+from tests.api_routes import NON_JSON, app_routes, classified_routes, has_json_body
 from tests.bookings.support import auth, make_shop
 
 
@@ -85,6 +85,22 @@ async def test_every_role_gated_route_answers_the_other_role_403_json(
         _assert_json_error(response, 403, "FORBIDDEN")
 
 
+async def test_every_admin_route_answers_customers_and_providers_403_json(
+    app: FastAPI, client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    shop = await make_shop(db_session)
+    callers = [
+        await auth(db_session, await factories.customer(db_session), settings),
+        await auth(db_session, shop.provider_user, settings),
+    ]
+    admin_only = [r for r, role in classified_routes(app).items() if role == "admin"]
+    assert len(admin_only) >= 6, admin_only
+    for method, path in admin_only:
+        for headers in callers:
+            response = await client.request(method, _url(path), headers=headers, json={})
+            _assert_json_error(response, 403, "FORBIDDEN")
+
+
 async def test_public_routes_answer_anonymous_callers(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
@@ -103,7 +119,14 @@ async def test_a_malformed_json_body_is_a_json_client_error_on_every_route(
     shop = await make_shop(db_session)
     customer = await auth(db_session, await factories.customer(db_session), settings)
     provider = await auth(db_session, shop.provider_user, settings)
-    as_role = {"public": {}, "user": customer, "customer": customer, "provider": provider}
+    admin = await auth(db_session, await factories.customer(db_session, is_admin=True), settings)
+    as_role = {
+        "public": {},
+        "user": customer,
+        "customer": customer,
+        "provider": provider,
+        "admin": admin,
+    }
     with_body = [
         (route, role)
         for route, role in classified_routes(app).items()
@@ -162,6 +185,7 @@ SPEC_LIMITED: dict[tuple[str, str], str] = {
     ("POST", "/api/group-bookings/join"): "booking",
     ("POST", "/api/group-bookings/{group_id}/match"): "booking",
     ("POST", "/api/upload"): "api",
+    ("POST", "/api/auth/login/totp"): "login",
     ("DELETE", "/api/upload/{upload_id}"): "api",
     ("POST", "/api/integrations/fortnox/sync"): "api",
 }
@@ -185,7 +209,7 @@ def test_every_route_the_spec_rate_limits_has_its_limiter(app: FastAPI) -> None:
 
 def test_every_limited_route_exists(app: FastAPI) -> None:
     """A typo in a `limit_route` path would silently guard nothing."""
-    served = set(classified_routes(app))
+    served = set(classified_routes(app)) | set(app_routes(app, pages=True))
     # tests/accounts/test_rate_limits.py guards throwaway routes of its own test app.
     declared = {r for r in LIMITED_ROUTES if not r[1].startswith("/api/test-limited/")}
     assert not declared - served, sorted(declared - served)

@@ -14,17 +14,25 @@ from equinet import __version__
 from equinet.accounts.dependencies import Forbidden, Unauthorized
 from equinet.accounts.lookup import is_admin_request, missing_login, needs_login, rate_limit_user_id
 from equinet.accounts.router import router as accounts_router
+from equinet.accounts.two_factor_router import router as two_factor_router
+from equinet.admin.router import router as admin_router
 from equinet.availability.router import router as availability_router
 from equinet.bookings.router import customers_router
 from equinet.bookings.router import router as bookings_router
+from equinet.calendar_feeds.router import feed_router as calendar_router
+from equinet.calendar_feeds.router import router as calendar_feed_router
 from equinet.catalog.router import router as catalog_router
 from equinet.db.engine import create_engine, create_sessionmaker, wait_for_database
 from equinet.db.environment_stamp import check_stamp
 from equinet.db.migrations import revision_chain
 from equinet.db.targets import app_database
+from equinet.gdpr.router import router as gdpr_router
 from equinet.geocoding.places import swedish_places
 from equinet.geocoding.router import router as geocoding_router
+from equinet.group_bookings.router import router as group_bookings_router
 from equinet.health.router import router as health_router
+from equinet.horses.router import passport_router
+from equinet.horses.router import router as horses_router
 from equinet.kit.csrf import CsrfMiddleware
 from equinet.kit.errors import install_error_handlers
 from equinet.kit.fault_barrier import DatabaseFaultMiddleware
@@ -44,8 +52,16 @@ from equinet.ops.metrics import router as metrics_router
 from equinet.payments.router import router as payments_router
 from equinet.providers.cache import ProviderListingCache
 from equinet.providers.router import router as providers_router
+from equinet.reminders.router import cron_router
+from equinet.reminders.router import router as reminders_router
 from equinet.reviews.router import router as reviews_router
+from equinet.routes.router import orders_router as route_orders_router
+from equinet.routes.router import routes_router
 from equinet.settings import Environment, Settings, get_settings
+from equinet.uploads.router import router as uploads_router
+from equinet.verification.router import router as verification_router
+from equinet.web.error_pages import ErrorPageMiddleware
+from equinet.web.pages import install_pages
 
 logger = logging.getLogger("equinet.app")
 
@@ -114,41 +130,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    # Every API router, in the order they are matched; each declares the shared errors too.
+    api_routers = [
+        health_router, accounts_router, two_factor_router, bookings_router, payments_router,
+        customers_router, reviews_router, notifications_router, providers_router,
+        availability_router, catalog_router, geocoding_router, horses_router, passport_router,
+        calendar_feed_router, calendar_router, cron_router, reminders_router, uploads_router,
+        verification_router, admin_router, gdpr_router, route_orders_router, routes_router,
+        group_bookings_router,
+    ]  # fmt: skip
     declare_shared_errors(
-        [
-            health_router,
-            accounts_router,
-            bookings_router,
-            payments_router,
-            customers_router,
-            reviews_router,
-            notifications_router,
-            providers_router,
-            availability_router,
-            catalog_router,
-            geocoding_router,
-        ],
-        needs_login=needs_login,
-        login_errors=(Unauthorized, Forbidden),
+        api_routers, needs_login=needs_login, login_errors=(Unauthorized, Forbidden)
     )
-    app.include_router(health_router)
     app.include_router(metrics_router)
-    app.include_router(accounts_router)
-    app.include_router(bookings_router)
-    app.include_router(payments_router)
-    app.include_router(customers_router)
-    app.include_router(reviews_router)
-    app.include_router(notifications_router)
-    app.include_router(providers_router)
-    app.include_router(availability_router)
-    app.include_router(catalog_router)
+    for api_router in api_routers:
+        app.include_router(api_router)
     if settings.equinet_env is Environment.development:
         # The demo payment gateway on the app's own port, so `make run` needs no setup.
         from equinet.payments import demo_gateway
 
         app.mount(demo_gateway.DEMO_GATEWAY_PATH, demo_gateway.create_app())
-    app.include_router(geocoding_router)
     install_openapi(app, cookie_name=settings.session_cookie_name)
+    # The pages: the same services as the API, rendered as HTML (equinet.web).
+    install_pages(app)
     # Maintenance mode lets admins through: resolved from the session token, read-only.
     app.state.admin_check = is_admin_request
     # An anonymous call with an unreadable body still gets the protected route's 401.
@@ -165,6 +169,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(MaintenanceMiddleware)
     # Database faults in the middlewares above answer 503/504 JSON, as the routes do.
     app.add_middleware(DatabaseFaultMiddleware)
+    # Browsers asking for a page get the errors above as HTML pages (the API keeps JSON).
+    app.add_middleware(ErrorPageMiddleware)
     app.add_middleware(RequestMetricsMiddleware)
     # Outermost: every response, maintenance 503s and 429s included, carries the headers.
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)

@@ -176,6 +176,31 @@ class Settings(BaseSettings):
     provider_cache_ttl_seconds: int = Field(300, ge=0)
     # `equinet db explain` flags sequential scans of tables with at least this many rows.
     explain_large_table_rows: int = Field(10_000, ge=0)
+    # The scheduler's bearer token for /api/cron/send-reminders; unset: the route always 401s.
+    cron_secret: str | None = None
+
+    # Uploads: stored in UPLOAD_DIR, or in an S3-compatible bucket when UPLOAD_STORAGE=s3
+    # (UPLOAD_S3_ENDPOINT_URL for MinIO and the like; unset keys use AWS's default chain).
+    upload_storage: str = Field("local", pattern="^(local|s3)$")
+    upload_dir: Path = Field(default_factory=lambda: PROJECT_ROOT / "var" / "uploads")
+    upload_s3_bucket: str | None = None
+    upload_s3_prefix: str = ""
+    upload_s3_endpoint_url: str | None = None
+    upload_s3_region: str | None = None
+    upload_s3_access_key_id: str | None = None
+    upload_s3_secret_access_key: str | None = None
+    # The largest file each bucket accepts, in bytes.
+    upload_max_bytes_avatars: int = Field(2 * 1024 * 1024, ge=1)
+    upload_max_bytes_horses: int = Field(5 * 1024 * 1024, ge=1)
+    upload_max_bytes_verifications: int = Field(10 * 1024 * 1024, ge=1)
+    # Two-factor login: the name authenticator apps show, and how long the second step waits.
+    totp_issuer: str = "Equinet"
+    login_challenge_minutes: int = Field(5, ge=1, le=60)
+    # Route planning: travel time is the haversine distance times the road factor, driven at
+    # the average speed; the optimiser searches this long for a shorter order of the stops.
+    route_road_factor: float = Field(1.3, ge=1, le=3)
+    route_average_speed_kmh: float = Field(50.0, gt=0, le=130)
+    route_optimisation_time_limit_ms: int = Field(500, ge=10, le=10_000)
 
     # Payments: the gateway's HTTP API. Unset in development: the demo gateway that
     # `equinet serve` mounts at /_demo/gateway on the app's own port. A charge may take

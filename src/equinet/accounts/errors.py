@@ -69,3 +69,55 @@ class UserNotFound(EquinetError):
     status_code = 404
     code = "USER_NOT_FOUND"
     message = "Användaren hittades inte"
+
+
+class ProviderProfileNotFound(EquinetError):
+    status_code = 404
+    code = "PROVIDER_NOT_FOUND"
+    message = "Leverantörsprofilen hittades inte"
+
+
+class AccountDeactivated(EquinetError):
+    # Told only to someone who knows the password, like EMAIL_NOT_VERIFIED.
+    status_code = 403
+    code = "ACCOUNT_DEACTIVATED"
+    message = "Kontot är inaktiverat. Kontakta Equinet om du tror att det är fel."
+
+
+class TwoFactorEnrolmentRequired(EquinetError):
+    status_code = 403
+    code = "TWO_FACTOR_ENROLMENT_REQUIRED"
+    message = (
+        "Administratörer måste logga in med tvåstegsverifiering. Aktivera den med "
+        "kommandot `equinet users create-admin` innan du loggar in."
+    )
+
+
+class InvalidLoginChallenge(EquinetError):
+    status_code = 401
+    code = "INVALID_LOGIN_CHALLENGE"
+    message = "Inloggningen har gått ut. Logga in med e-post och lösenord igen."
+
+
+class InvalidTwoFactorCode(EquinetError):
+    status_code = 401
+    code = "INVALID_TWO_FACTOR_CODE"
+    message = "Fel kod. Ange koden från din autentiseringsapp eller en reservkod."
+
+
+class TwoFactorAlreadyEnabled(EquinetError):
+    status_code = 409
+    code = "TWO_FACTOR_ALREADY_ENABLED"
+    message = "Tvåstegsverifiering är redan aktiverad"
+
+
+class TwoFactorNotSetUp(EquinetError):
+    status_code = 409
+    code = "TWO_FACTOR_NOT_SET_UP"
+    message = "Tvåstegsverifiering är inte påbörjad. Starta inställningen först."
+
+
+class TwoFactorRequiredForAdmins(EquinetError):
+    status_code = 403
+    code = "TWO_FACTOR_REQUIRED_FOR_ADMINS"
+    message = "Administratörer kan inte stänga av tvåstegsverifiering"

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from equinet.accounts import service
+from equinet.accounts import service, two_factor
 from equinet.accounts.dependencies import (
     CurrentProvider,
     CurrentSession,
@@ -20,11 +20,13 @@ from equinet.accounts.dependencies import (
     session_token,
 )
 from equinet.accounts.errors import (
+    AccountDeactivated,
     EmailAlreadyRegistered,
     EmailNotVerified,
     InvalidCredentials,
     InvalidResetToken,
     InvalidVerificationToken,
+    TwoFactorEnrolmentRequired,
     VerificationTokenExpired,
     VerificationTokenUsed,
     WeakPassword,
@@ -47,6 +49,7 @@ from equinet.accounts.schemas import (
     ResetPasswordIn,
     SessionOut,
     TokenIn,
+    TwoFactorChallengeOut,
     VerifyEmailOut,
 )
 from equinet.accounts.schemas import NewUserOut as NewUser
@@ -57,6 +60,7 @@ from equinet.kit.client_ip import client_ip
 from equinet.kit.errors import EquinetError, errors
 from equinet.kit.rate_limit import RateLimiter, rate_limiter_of
 from equinet.kit.rate_limit_routes import limit_route
+from equinet.models import User
 from equinet.providers.exceptions import ProviderNotFound, UnknownPlace
 from equinet.settings import Settings
 
@@ -140,9 +144,11 @@ async def resend_verification(
 
 @router.post(
     "/api/auth/login",
-    response_model=LoginOut,
-    summary="Log in",
-    responses=errors(InvalidCredentials, EmailNotVerified),
+    response_model=LoginOut | TwoFactorChallengeOut,
+    summary="Log in (with two-factor login on, answers a challenge for POST /api/auth/login/totp)",
+    responses=errors(
+        InvalidCredentials, EmailNotVerified, AccountDeactivated, TwoFactorEnrolmentRequired
+    ),
 )
 async def login(
     body: LoginIn,
@@ -151,7 +157,7 @@ async def login(
     db: DbSession,
     settings: AppSettings,
     limiter: Limiter,
-) -> LoginOut:
+) -> LoginOut | TwoFactorChallengeOut:
     email = body.email.strip().lower()
     # Per e-mail too (the middleware checks the address's budget): guessing one account's
     # password from many addresses is limited. Failures spend it; a success clears it.
@@ -162,7 +168,19 @@ async def login(
     except EquinetError:
         await limiter.spend("login", attempts)
         raise
+    if await two_factor.second_factor_needed(db, user):
+        # The password was right; the count is cleared once the second factor is right too.
+        challenge, expires_at = await two_factor.start_challenge(db, settings, user)
+        response.headers["Cache-Control"] = "no-store"
+        return TwoFactorChallengeOut(challenge=challenge, expires_at=expires_at)
     await limiter.reset("login", attempts)
+    return await open_session(request, response, db, settings, user)
+
+
+async def open_session(
+    request: Request, response: Response, db: DbSession, settings: Settings, user: User
+) -> LoginOut:
+    """Start the session of a user who has proved who they are; sets the cookie too."""
     token = await create_session(
         db,
         user,

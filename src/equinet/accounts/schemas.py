@@ -228,3 +228,51 @@ class OnboardingStatusOut(ApiModel):
     has_availability: bool
     is_active: bool
     all_complete: bool
+
+
+class TwoFactorChallengeOut(ApiModel):
+    """The password was right; the code from the authenticator app completes the login."""
+
+    two_factor_required: Literal[True] = True
+    challenge: str
+    expires_at: UtcDateTime
+
+
+class TotpLoginIn(StrictIn):
+    challenge: str = Field(min_length=1, max_length=200)
+    code: str | None = Field(None, max_length=20)
+    recovery_code: str | None = Field(None, max_length=40)
+
+    @model_validator(mode="after")
+    def _one_factor(self) -> TotpLoginIn:
+        if not (self.code or self.recovery_code):
+            raise ValueError("Ange koden från autentiseringsappen eller en reservkod")
+        return self
+
+
+class PasswordConfirmIn(StrictIn):
+    password: str = Field(min_length=1, max_length=_MAX_PASSWORD_INPUT)
+
+
+class TwoFactorCodeIn(StrictIn):
+    code: str = Field(min_length=1, max_length=20)
+
+
+class TwoFactorDisableIn(StrictIn):
+    password: str = Field(min_length=1, max_length=_MAX_PASSWORD_INPUT)
+    code: str = Field(min_length=1, max_length=20)
+
+
+class TwoFactorStatusOut(ApiModel):
+    enabled: bool
+    required: bool
+    recovery_codes_left: int
+
+
+class TwoFactorSetupOut(ApiModel):
+    secret: str
+    otpauth_uri: str
+
+
+class RecoveryCodesOut(ApiModel):
+    recovery_codes: list[str]

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.accounts import emails, repository
 from equinet.accounts.errors import (
+    AccountDeactivated,
     EmailAlreadyRegistered,
     EmailNotVerified,
     InvalidCredentials,
@@ -165,6 +166,8 @@ async def authenticate(db: AsyncSession, email: str, password: str) -> User:
         raise InvalidCredentials()
     if not user.email_verified:
         raise EmailNotVerified()
+    if user.deactivated_at is not None:
+        raise AccountDeactivated()
     if needs_rehash(user.password_hash):
         # bcrypt from an adopted database (or older argon2 parameters): upgrade now that we
         # hold the password in clear, once.

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.bookings import repository
+from equinet.calendar_feeds.ics import ics_attachment
 from equinet.kit.dates import date_of_booking_column
 from equinet.kit.email import Email, email_kind, queue_email, render
 from equinet.kit.i18n import gettext, mark
@@ -85,6 +86,7 @@ async def booking_created(db: AsyncSession, settings: Settings, *, booking_id: s
         price=row.price_at_booking,
         confirmed=row.status == "confirmed",
         **_common(row),
+        attachments=(ics_attachment(row),),
     )
 
 
@@ -104,4 +106,6 @@ async def status_changed(
         cancellation_message=row.cancellation_message if status == "cancelled" else None,
         checklist=PREPARATION_CHECKLIST if status == "confirmed" else (),
         **_common(row),
+        # A calendar that imported the booking updates it (or drops it when cancelled).
+        attachments=(ics_attachment(row),) if status != "completed" else (),
     )

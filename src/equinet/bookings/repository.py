@@ -226,7 +226,10 @@ async def compare_and_set_status(
     cancellation_message: str | None,
 ) -> bool:
     """Move the booking from `expected` to `target`; False if someone changed it meanwhile."""
-    values: dict[str, Any] = {"status": target, "updated_at": utcnow()}
+    now = utcnow()
+    values: dict[str, Any] = {"status": target, "updated_at": now}
+    if target == "completed":
+        values["completed_at"] = now  # rebooking reminders count from here
     if target == "cancelled":
         values["cancellation_message"] = cancellation_message
     statement = (

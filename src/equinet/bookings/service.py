@@ -481,3 +481,68 @@ async def delete_booking(
         raise ConcurrentStatusChange()
     if status == "pending":
         await _notify_status_change(db, actor, row, "cancelled", None)
+
+
+async def own_horses(db: AsyncSession, customer_id: str) -> list[Any]:
+    """The customer's active horses (id, name, breed, …), to choose one when booking."""
+    return list(await repository.active_horses(db, customer_id))
+
+
+async def create_group_visit_booking(
+    db: AsyncSession,
+    settings: Settings,
+    *,
+    provider: Provider,
+    service_id: str,
+    customer_id: str,
+    day: date,
+    start_time: str,
+    horse_id: str | None,
+    horse_name: str | None,
+    horse_info: str | None,
+    customer_notes: str | None,
+    now: datetime | None = None,
+) -> Any:
+    """One participant's booking of a matched group visit, confirmed at once.
+
+    The rules and the provider lock of POST /api/bookings, with no travel buffer: the
+    participants stand at one stable, back to back (as manual bookings, §3.4). Returns the
+    booking's joined row; the customer's confirmation e-mail goes out after the commit.
+    """
+    _not_in_past(day, now)
+    service = await repository.service_with_provider(db, service_id)
+    if service is None or not service.is_active:
+        raise InactiveService()
+    if service.provider_id != provider.id:
+        raise ServiceProviderMismatch()
+    if not provider.is_active:
+        raise InactiveProvider()
+    if provider.user_id == customer_id:
+        raise SelfBooking()
+    start, end = time_window(day, start_time, None, service.duration_minutes)
+    if horse_id and not await repository.owns_active_horse(db, horse_id, customer_id):
+        raise HorseNotFound()
+    booking_id = await _reserve(
+        db,
+        settings,
+        provider=provider,
+        day=day,
+        start=start,
+        end=end,
+        horse_id=horse_id,
+        customer_location=None,
+        apply_travel_buffer=False,
+        now=now,
+        values={
+            "customer_id": customer_id,
+            "service_id": service.id,
+            "status": "confirmed",
+            "horse_name": horse_name,
+            "horse_info": horse_info,
+            "customer_notes": customer_notes,
+        },
+    )
+    row = await repository.booking_detail(db, booking_id)
+    assert row is not None
+    await emails.queue_booking_created(db, row)
+    return row

@@ -30,7 +30,7 @@ CSRF_MESSAGE = "Förfrågan kom inte från Equinets egen webbplats och avvisades
 CSRF_CODE = "CSRF_REJECTED"
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 # Routes that start a session: checked for a foreign origin even without a cookie.
-LOGIN_PATHS = frozenset({"/api/auth/login"})
+LOGIN_PATHS = frozenset({"/api/auth/login", "/api/auth/login/totp", "/login", "/login/code"})
 
 
 def origin_of(url: str) -> str | None:

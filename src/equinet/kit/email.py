@@ -13,6 +13,7 @@ as an `.eml` file to `EMAIL_OUTBOX_DIR`, where a developer can open it.
 
 from __future__ import annotations
 
+import base64
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -40,12 +41,24 @@ EMAIL_MODULES = ("equinet.accounts.emails", "equinet.bookings.emails", "equinet.
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with an e-mail, e.g. a booking's `.ics` (`text/calendar`)."""
+
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
 class Email:
     to: str
     subject: str
     text: str
     html: str | None = None
     message_id: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    # Extra headers, e.g. List-Unsubscribe on reminders.
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @cache
@@ -70,7 +83,15 @@ def templates() -> Environment:
     return environment
 
 
-def render(template: str, *, to: str, subject: str, **context: Any) -> Email:
+def render(
+    template: str,
+    *,
+    to: str,
+    subject: str,
+    attachments: tuple[Attachment, ...] = (),
+    headers: tuple[tuple[str, str], ...] = (),
+    **context: Any,
+) -> Email:
     """`email/<template>.txt` and `.html`, in the current language (`i18n.language(...)`)."""
     values = {"subject": subject, "lang": i18n.current_language.get(), **context}
     env = templates()
@@ -79,6 +100,8 @@ def render(template: str, *, to: str, subject: str, **context: Any) -> Email:
         subject=subject,
         text=env.get_template(f"email/{template}.txt").render(values).strip() + "\n",
         html=env.get_template(f"email/{template}.html").render(values),
+        attachments=attachments,
+        headers=headers,
     )
 
 
@@ -92,9 +115,16 @@ def build_message(email: Email, settings: Settings) -> EmailMessage:
     message["To"] = email.to
     message["Subject"] = email.subject
     message["Message-ID"] = email.message_id or new_message_id()
+    for name, value in email.headers:
+        message[name] = value
     message.set_content(email.text)
     if email.html:
         message.add_alternative(email.html, subtype="html")
+    for attachment in email.attachments:
+        maintype, _, subtype = attachment.mime_type.partition("/")
+        message.add_attachment(
+            attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
     return message
 
 
@@ -159,3 +189,53 @@ async def queue_email(
         language=language or i18n.DEFAULT_LANGUAGE,
     )
     return message_id
+
+
+COMPOSED_KIND = "composed"
+
+
+async def queue_composed_email(db: AsyncSession, email: Email) -> str:
+    """Queue an e-mail already written in the request (reminders, decisions, route news).
+
+    It is sent by the worker like every other kind: in `db`'s transaction, retried with backoff
+    under one Message-ID. Kinds built by the worker from ids are preferred where the e-mail is
+    on a hot path; these are rare enough that writing them in the request costs nothing.
+    """
+    return await queue_email(
+        db,
+        COMPOSED_KIND,
+        to=email.to,
+        subject=email.subject,
+        text=email.text,
+        html=email.html,
+        headers=[list(header) for header in email.headers],
+        attachments=[
+            [a.filename, base64.b64encode(a.content).decode("ascii"), a.mime_type]
+            for a in email.attachments
+        ],
+    )
+
+
+@email_kind(COMPOSED_KIND)
+async def _composed(
+    db: AsyncSession,
+    settings: Settings,
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None,
+    headers: list[list[str]],
+    attachments: list[list[str]],
+) -> Email:
+    return Email(
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        headers=tuple((name, value) for name, value in headers),
+        attachments=tuple(
+            Attachment(filename, base64.b64decode(content), mime_type)
+            for filename, content, mime_type in attachments
+        ),
+    )

@@ -42,7 +42,7 @@ def security_headers(settings: Settings) -> dict[str, str]:
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "strict-origin-when-cross-origin",
         "Permissions-Policy": (
-            "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+            "camera=(), microphone=(), geolocation=(self), payment=(), usb=(), interest-cohort=()"
         ),
         "X-XSS-Protection": "1; mode=block",
         "Cross-Origin-Opener-Policy": "same-origin",

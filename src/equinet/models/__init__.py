@@ -5,6 +5,7 @@ from equinet.models.accounting import FortnoxConnection
 from equinet.models.accounts import EmailVerificationToken, User
 from equinet.models.availability import Availability, AvailabilityException
 from equinet.models.bookings import Booking
+from equinet.models.calendar_feeds import CalendarFeed
 from equinet.models.catalog import Service
 from equinet.models.environment import EnvironmentStamp
 from equinet.models.group_bookings import GroupBookingParticipant, GroupBookingRequest
@@ -14,8 +15,15 @@ from equinet.models.notifications import Notification
 from equinet.models.operations import MaintenanceMode
 from equinet.models.payments import Payment
 from equinet.models.providers import Provider, ProviderVerification
+from equinet.models.reminders import ReminderDelivery, ReminderOptOut
 from equinet.models.reviews import Review
-from equinet.models.routes import Route, RouteOrder, RouteStop
+from equinet.models.routes import AnnouncementFollow, Route, RouteOrder, RouteStop
+from equinet.models.security import (
+    AdminAuditLog,
+    LoginChallenge,
+    TwoFactorCredential,
+    TwoFactorRecoveryCode,
+)
 from equinet.models.sessions import PasswordResetToken, Session
 from equinet.models.uploads import Upload
 
@@ -29,10 +37,13 @@ BASELINE_TABLES = (
 
 __all__ = [
     "BASELINE_TABLES",
+    "AdminAuditLog",
+    "AnnouncementFollow",
     "Availability",
     "AvailabilityException",
     "Base",
     "Booking",
+    "CalendarFeed",
     "EmailVerificationToken",
     "EnvironmentStamp",
     "FortnoxConnection",
@@ -43,18 +54,23 @@ __all__ = [
     "HorsePassportToken",
     "IdempotencyKey",
     "InvoiceCounter",
+    "LoginChallenge",
     "MaintenanceMode",
     "Notification",
     "PasswordResetToken",
     "Payment",
     "Provider",
     "ProviderVerification",
+    "ReminderDelivery",
+    "ReminderOptOut",
     "Review",
     "Route",
     "RouteOrder",
     "RouteStop",
     "Service",
     "Session",
+    "TwoFactorCredential",
+    "TwoFactorRecoveryCode",
     "Upload",
     "User",
 ]

@@ -52,6 +52,11 @@ class User(Base):
     updated_at: Mapped[datetime] = mapped_column(
         "updatedAt", Timestamp3, nullable=False, default=utcnow, onupdate=utcnow
     )
+    # An admin deactivated the account (login refused) / the owner deleted it (anonymised).
+    deactivated_at: Mapped[datetime | None] = mapped_column(
+        "deactivatedAt", Timestamp3, nullable=True
+    )
+    deleted_at: Mapped[datetime | None] = mapped_column("deletedAt", Timestamp3, nullable=True)
 
 
 class EmailVerificationToken(Base):

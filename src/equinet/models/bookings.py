@@ -20,6 +20,12 @@ class Booking(Base):
         Index("Booking_serviceId_idx", "serviceId"),
         Index("Booking_routeOrderId_idx", "routeOrderId"),
         Index("Booking_horseId_idx", "horseId"),
+        # Revision 0012: the rebooking reminders' scan of completed bookings.
+        Index(
+            "Booking_completedAt_idx",
+            "completedAt",
+            postgresql_where=text("status = 'completed'"),
+        ),
         # Revision 0006: unique among active bookings only, so a cancelled slot can be rebooked.
         Index(
             "Booking_active_slot_key",
@@ -118,6 +124,8 @@ class Booking(Base):
         ),
         nullable=True,
     )
+    # Revision 0012: when the booking was marked completed (reminders count from it).
+    completed_at: Mapped[datetime | None] = mapped_column("completedAt", Timestamp3, nullable=True)
     created_at: Mapped[datetime] = mapped_column(
         "createdAt",
         Timestamp3,

@@ -135,6 +135,7 @@ class RouteStop(Base):
         Index("RouteStop_routeId_stopOrder_idx", "routeId", "stopOrder"),
         Index("RouteStop_routeOrderId_idx", "routeOrderId"),
         Index("RouteStop_status_idx", "status"),
+        Index("RouteStop_bookingId_idx", "bookingId"),
     )
 
     id: Mapped[str] = mapped_column("id", Text, primary_key=True, default=new_uuid)
@@ -146,7 +147,9 @@ class RouteStop(Base):
         ),
         nullable=True,
     )
-    route_order_id: Mapped[str] = mapped_column(
+    # A stop visits a route order, or a booking at its fixed time (revision 0014), or both
+    # (a booking made on an announcement).
+    route_order_id: Mapped[str | None] = mapped_column(
         "routeOrderId",
         Text,
         ForeignKey(
@@ -155,7 +158,15 @@ class RouteStop(Base):
             ondelete="RESTRICT",
             onupdate="CASCADE",
         ),
-        nullable=False,
+        nullable=True,
+    )
+    booking_id: Mapped[str | None] = mapped_column(
+        "bookingId",
+        Text,
+        ForeignKey(
+            "Booking.id", name="RouteStop_bookingId_fkey", ondelete="CASCADE", onupdate="CASCADE"
+        ),
+        nullable=True,
     )
     stop_order: Mapped[int] = mapped_column("stopOrder", Integer, nullable=False)
     location_name: Mapped[str | None] = mapped_column("locationName", Text, nullable=True)
@@ -187,4 +198,50 @@ class RouteStop(Base):
     )
     updated_at: Mapped[datetime] = mapped_column(
         "updatedAt", Timestamp3, nullable=False, default=utcnow, onupdate=utcnow
+    )
+
+
+class AnnouncementFollow(Base):
+    """A customer follows a provider's route announcements within `radiusKm` of a point."""
+
+    __tablename__ = "AnnouncementFollow"
+    __table_args__ = (
+        Index(
+            "AnnouncementFollow_customerId_providerId_key", "customerId", "providerId", unique=True
+        ),
+        Index("AnnouncementFollow_providerId_idx", "providerId"),
+    )
+
+    id: Mapped[str] = mapped_column("id", Text, primary_key=True, default=new_uuid)
+    customer_id: Mapped[str] = mapped_column(
+        "customerId",
+        Text,
+        ForeignKey(
+            "User.id",
+            name="AnnouncementFollow_customerId_fkey",
+            ondelete="CASCADE",
+            onupdate="CASCADE",
+        ),
+        nullable=False,
+    )
+    provider_id: Mapped[str] = mapped_column(
+        "providerId",
+        Text,
+        ForeignKey(
+            "Provider.id",
+            name="AnnouncementFollow_providerId_fkey",
+            ondelete="CASCADE",
+            onupdate="CASCADE",
+        ),
+        nullable=False,
+    )
+    latitude: Mapped[float] = mapped_column("latitude", Double, nullable=False)
+    longitude: Mapped[float] = mapped_column("longitude", Double, nullable=False)
+    radius_km: Mapped[float] = mapped_column("radiusKm", Double, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(
+        "createdAt",
+        Timestamp3,
+        nullable=False,
+        default=utcnow,
+        server_default=text("CURRENT_TIMESTAMP"),
     )

@@ -75,7 +75,7 @@ class S3Destination:
         try:
             head = self.client.head_object(Bucket=self.bucket, Key=self.key(name))
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+            if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NOT_FOUND"}:
                 return None
             raise
         value = head.get("Metadata", {}).get("sha256")

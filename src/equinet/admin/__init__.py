@@ -1,0 +1,1 @@
+"""Administration: the verification queue, user accounts and the audit log of admin actions."""

@@ -1,0 +1,1 @@
+"""Calendar feeds: each user's secret iCal URL of their bookings, and a booking's .ics file."""

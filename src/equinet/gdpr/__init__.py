@@ -1,0 +1,1 @@
+"""Personal data: export of everything about me, and deletion of my account."""

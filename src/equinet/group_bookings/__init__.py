@@ -1,0 +1,1 @@
+"""Group visits at a stable: requests, invite codes, participants and provider matching."""

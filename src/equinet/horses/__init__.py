@@ -1,0 +1,1 @@
+"""Horses, their care notes, the merged timeline, passport links and exports."""

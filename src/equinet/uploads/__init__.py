@@ -1,0 +1,1 @@
+"""Uploads: avatars, horse photos and verification documents."""

