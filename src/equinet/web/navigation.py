@@ -26,6 +26,12 @@ def _roles(*names: str) -> frozenset[str]:
 NAVIGATION: list[NavItem] = [
     NavItem(mark("Hitta leverantör"), "/", _roles("anonymous", "customer", "provider", "admin")),
     NavItem(mark("Mina bokningar"), "/my/bookings", _roles("customer")),
+    NavItem(mark("Ruttannonser"), "/announcements", _roles("anonymous", "customer")),
+    NavItem(mark("Mina beställningar"), "/customer/route-orders", _roles("customer")),
+    NavItem(mark("Gruppbesök"), "/customer/group-bookings", _roles("customer")),
+    NavItem(mark("Beställningar i området"), "/provider/route-orders", _roles("provider")),
+    NavItem(mark("Mina rutter"), "/provider/routes", _roles("provider")),
+    NavItem(mark("Gruppförfrågningar"), "/provider/group-bookings", _roles("provider")),
     # Provider pages ("/provider", "/provider/calendar", …) and admin pages ("/admin") go here.
 ]
 

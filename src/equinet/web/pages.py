@@ -42,10 +42,15 @@ async def switch_language(code: str, next: str | None = None) -> RedirectRespons
 def page_routers() -> list[APIRouter]:
     from equinet.accounts.pages import router as accounts_pages
     from equinet.bookings.pages import router as bookings_pages
+    from equinet.group_bookings.pages import router as group_bookings_pages
     from equinet.notifications.pages import router as notifications_pages
     from equinet.providers.pages import router as providers_pages
+    from equinet.routes.pages import router as routes_pages
 
-    return [shell, providers_pages, bookings_pages, accounts_pages, notifications_pages]
+    return [
+        shell, providers_pages, bookings_pages, accounts_pages, notifications_pages,
+        routes_pages, group_bookings_pages,
+    ]  # fmt: skip
 
 
 def install_pages(app: FastAPI) -> None:
