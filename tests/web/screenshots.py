@@ -78,8 +78,12 @@ ROUTE_ORDERS = (
 )
 
 
-async def _routes_and_groups(
-    db: AsyncSession, settings: Any, customer: User, provider: Provider
+async def routes_and_groups(
+    db: AsyncSession,
+    settings: Any,
+    customer: User,
+    provider: Provider,
+    invite_code: str = "HX7KQ2MP",
 ) -> dict[str, str]:
     """A planned route through three orders (the demo customer's first) and an open group
     visit at a stable: what the route and group visit pages show."""
@@ -121,26 +125,29 @@ async def _routes_and_groups(
             ("Storvreta Gård", "Gårdsvägen 2, Storvreta", 59.9593, 17.7059),
         )
     ]
-    await service.create_announcement(
+    announcement = await service.create_announcement(
         db, settings, owner, provider,
         AnnouncementIn(announcement_type="provider_announced", service_type="Skoning",
                        date_from=day, date_to=day + timedelta(days=2), stops=stops),
     )  # fmt: skip
     group = await factories.group_booking_request(
         db, customer, location_name="Knivsta Ridklubb", address="Ridvägen 8, Knivsta",
-        latitude=59.7256, longitude=17.7875, status="open", invite_code="HX7KQ2MP",
+        latitude=59.7256, longitude=17.7875, status="open", invite_code=invite_code,
         max_participants=6,
     )  # fmt: skip
     await factories.group_booking_participant(db, group, customer, horse_name="Blansen")
     neighbour = await factories.customer(db, first_name="Nils")
     await factories.group_booking_participant(db, group, neighbour, horse_name="Pärla")
-    return {"route": str(route["id"]), "group": group.id, "owner": owner.id}
+    return {
+        "route": str(route["id"]), "group": group.id, "owner": owner.id,
+        "announcement": str(announcement["id"]),
+    }  # fmt: skip
 
 
 async def _route_shots(
     live: LiveApp, browser: Any, customer: User, provider: Provider
 ) -> list[Path]:
-    made = live.run(lambda db: _routes_and_groups(db, live.settings, customer, provider))
+    made = live.run(lambda db: routes_and_groups(db, live.settings, customer, provider))
     owner = live.run(lambda db: db.get(User, made["owner"]))
     cookies = {"customer": live.session_cookie(customer), "provider": live.session_cookie(owner)}
     shots = [

@@ -161,3 +161,59 @@ async def test_a_group_visit_joined_by_a_lower_case_code_is_matched_into_booking
                 await expect(booking).to_contain_text("Skoning")
             await other.goto("/customer/group-bookings")
             await expect(other.locator(".group").filter(has_text=stable)).to_contain_text("Bokad")
+
+
+async def test_route_and_group_pages_have_no_serious_axe_violations(
+    browser: Any, live: LiveApp
+) -> None:
+    from axe_playwright_python.async_playwright import Axe
+
+    from tests.web.screenshots import routes_and_groups
+
+    shop = live.run(lambda db: scenes.stable(db, name=f"Axe Hovslageri {uuid.uuid4().hex[:6]}"))
+    customer = live.run(scenes.customer)
+    code = uuid.uuid4().hex[:8].upper()
+    made = live.run(
+        lambda db: routes_and_groups(db, live.settings, customer, shop.provider, invite_code=code)
+    )
+    pages = {
+        None: ["/announcements", f"/announcements/{made['announcement']}"],
+        "customer": [
+            "/customer/route-orders/new", "/customer/route-orders", "/customer/group-bookings",
+            f"/customer/group-bookings/{made['group']}", "/customer/group-bookings/new",
+        ],
+        "provider": [
+            "/provider/route-orders", "/provider/routes", f"/provider/routes/{made['route']}",
+            "/provider/group-bookings", f"/provider/group-bookings/{made['group']}",
+            "/provider/announcements/new",
+        ],
+    }  # fmt: skip
+    users = {"customer": customer, "provider": shop.provider_user}
+    found: dict[str, list[str]] = {}
+    for width in (1100, 360):
+        for who, paths in pages.items():
+            ctx = await browser.new_context(
+                base_url=live.url, locale="sv-SE", viewport={"width": width, "height": 800}
+            )
+            if who is not None:
+                await ctx.add_cookies([live.session_cookie(users[who])])
+            page = await ctx.new_page()
+            try:
+                for path in paths:
+                    response = await page.goto(path)
+                    assert response is not None and response.status == 200, path
+                    results = await Axe().run(page)
+                    serious = [
+                        f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+                        for v in results.response["violations"]
+                        if v.get("impact") in ("serious", "critical")
+                    ]
+                    if serious:
+                        found[f"{path} @{width}"] = serious
+                    overflow = await page.evaluate(
+                        "document.documentElement.scrollWidth - window.innerWidth"
+                    )
+                    assert overflow <= 0, (path, width, overflow)
+            finally:
+                await ctx.close()
+    assert not found, found
