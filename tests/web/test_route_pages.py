@@ -247,3 +247,90 @@ async def test_group_visit_forms_refuse_with_reasons_and_book_nobody_on_a_refuse
     assert group is not None
     await db_session.refresh(group)
     assert group.status == "open"
+
+
+async def test_the_bookings_of_an_announcement_are_shown_to_its_provider_only(
+    client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    shop = await make_shop(db_session)
+    await _signed_in(client, db_session, shop.provider_user, settings)
+    form = {
+        "serviceType": "Skoning", "dateFrom": _day(2), "dateTo": _day(4),
+        "stop1Name": "Ridklubben", "stop1Address": "Ridvägen 1, Knivsta",
+    }  # fmt: skip
+    created = await client.post("/provider/announcements", data=form, headers=BROWSER)
+    order_id = created.headers["location"].rsplit("/", 1)[1]
+    rider = await factories.customer(db_session, first_name="Vera", last_name="Ryttare")
+    await factories.booking(
+        db_session, by=rider, at=shop.provider, for_service=shop.service,
+        day=today_local() + timedelta(days=3), route_order_id=order_id, horse_name="Stella",
+    )  # fmt: skip
+    await db_session.commit()
+    mine = await client.get("/provider/route-orders", headers=BROWSER)
+    assert f'href="/provider/route-orders/{order_id}/bookings">1 bokningar<' in mine.text
+    page = await client.get(f"/provider/route-orders/{order_id}/bookings", headers=BROWSER)
+    assert page.status_code == 200
+    assert "Vera Ryttare" in page.text and "Stella" in page.text and rider.email in page.text
+
+    other = await make_shop(db_session)
+    await _signed_in(client, db_session, other.provider_user, settings)
+    refused = await client.get(f"/provider/route-orders/{order_id}/bookings", headers=BROWSER)
+    assert refused.status_code == 404 and rider.email not in refused.text
+    client.cookies.set("lang", "en")
+    english = await client.get("/announcements", headers=BROWSER)
+    assert '<html lang="en">' in english.text and "Route announcements" in english.text
+    assert "Between " in english.text
+
+
+async def test_leaving_and_removing_group_members_and_unfollowing(
+    client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    organiser = await factories.customer(db_session, first_name="Olga")
+    group = await factories.group_booking_request(
+        db_session, organiser, location_name="Hagens Stall", latitude=59.72, longitude=17.78,
+        status="open",
+    )  # fmt: skip
+    await factories.group_booking_participant(db_session, group, organiser)
+    leaver = await factories.customer(db_session, first_name="Lina")
+    gone = await factories.group_booking_participant(db_session, group, leaver)
+    removed = await factories.customer(db_session, first_name="Rolf")
+    kicked = await factories.group_booking_participant(db_session, group, removed)
+
+    await _signed_in(client, db_session, leaver, settings)
+    left = await client.post(
+        f"/customer/group-bookings/{group.id}/participants/{gone.id}/remove", headers=BROWSER
+    )
+    assert left.status_code == 303 and left.headers["location"] == "/customer/group-bookings"
+    mine = await client.get("/customer/group-bookings", headers=BROWSER)
+    assert "Du har lämnat gruppbesöket." in mine.text and "Hagens Stall" not in mine.text
+    # Someone else's participant is not mine to remove.
+    refused = await client.post(
+        f"/customer/group-bookings/{group.id}/participants/{kicked.id}/remove", headers=BROWSER
+    )
+    assert refused.status_code == 404
+
+    await _signed_in(client, db_session, organiser, settings)
+    page = await client.get(f"/customer/group-bookings/{group.id}", headers=BROWSER)
+    assert "Ta bort Rolf" in page.text
+    assert "Lina" not in page.text  # who left is no longer listed
+    out = await client.post(
+        f"/customer/group-bookings/{group.id}/participants/{kicked.id}/remove", headers=BROWSER
+    )
+    assert out.headers["location"] == f"/customer/group-bookings/{group.id}"
+    page = await client.get(out.headers["location"], headers=BROWSER)
+    assert "Deltagaren är borttagen." in page.text and "Ta bort Rolf" not in page.text
+
+    shop = await make_shop(db_session)
+    followed = await client.post(
+        "/customer/follows",
+        data={"providerId": shop.provider.id, "radiusKm": "40", "place": "Uppsala"},
+        headers=BROWSER,
+    )
+    assert followed.status_code == 303
+    orders = await client.get("/customer/route-orders", headers=BROWSER)
+    follow_id = re.search(r'action="/customer/follows/([^/]+)/delete"', orders.text)
+    assert follow_id and "inom 40 km" in orders.text
+    dropped = await client.post(f"/customer/follows/{follow_id.group(1)}/delete", headers=BROWSER)
+    assert dropped.status_code == 303
+    orders = await client.get("/customer/route-orders", headers=BROWSER)
+    assert "Bevakningen är borttagen." in orders.text and "Sluta bevaka" not in orders.text

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, Response
 
+from equinet.bookings.pages import STATUS_LABELS as BOOKING_STATUS
 from equinet.db.session import DbSession
 from equinet.kit.dates import today_local
 from equinet.kit.errors import EquinetError
@@ -416,6 +417,18 @@ async def cancel_announcement(
             request, db, account, errors={FORM: gettext(error.message)}, status_code=409
         )
     return redirect("/provider/route-orders", flash="announcement-cancelled")
+
+
+@router.get("/provider/route-orders/{order_id}/bookings", response_class=HTMLResponse)
+async def order_bookings(
+    request: Request, order_id: str, db: DbSession, account: PageProvider
+) -> HTMLResponse:
+    shown = await service.order_bookings(db, account.provider, order_id)
+    return render(
+        request,
+        "routes/order_bookings.html",
+        {"shown": shown, "booking_status": BOOKING_STATUS, **_labels()},
+    )
 
 
 @router.post("/provider/routes", response_class=HTMLResponse)
