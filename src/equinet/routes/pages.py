@@ -10,7 +10,7 @@ the account's stored position.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import Request
@@ -22,7 +22,7 @@ from equinet.bookings.pages import STATUS_LABELS as BOOKING_STATUS
 from equinet.db.session import DbSession
 from equinet.kit.dates import today_local
 from equinet.kit.errors import EquinetError
-from equinet.kit.i18n import gettext, mark
+from equinet.kit.i18n import STOCKHOLM, format_clock, gettext, mark
 from equinet.routes import planning, service
 from equinet.routes.exceptions import AddressNotFound, InvalidDates, ProviderNotFound
 from equinet.routes.schemas import (
@@ -88,6 +88,19 @@ def _located(body: dict[str, Any], address: str) -> dict[str, Any]:
     return body
 
 
+def _stockholm_clock(value: str | None) -> str | None:
+    """An API instant ("2026-12-03T08:40:00Z") as the Stockholm wall clock ("09:40")."""
+    if not value:
+        return None
+    return format_clock(datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(STOCKHOLM))
+
+
+def _with_clocks(row: dict[str, Any]) -> dict[str, Any]:
+    for name in ("actualArrival", "actualDeparture"):
+        row[f"{name}Clock"] = _stockholm_clock(row.get(name))
+    return row
+
+
 def _labels() -> dict[str, Any]:
     return {
         "order_status": ORDER_STATUS,
@@ -109,6 +122,9 @@ async def _my_orders(
     status_code: int = 200,
 ) -> HTMLResponse:
     orders = await service.my_orders(db, user)
+    for order in orders:
+        if order["visit"] is not None:
+            _with_clocks(order["visit"])
     follows = await service.follows(db, user)
     return render(
         request,
@@ -486,6 +502,8 @@ async def _route_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     route = await planning.route_detail(db, account, route_id)
+    for stop in route["stops"]:
+        _with_clocks(stop)
     drawn = await planning.route_map(db, account, route_id)
     return render(
         request,
