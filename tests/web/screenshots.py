@@ -107,7 +107,7 @@ async def routes_and_groups(
     await factories.route_order(
         db, await factories.customer(db), address="Ridvägen 1, Sigtuna", latitude=59.6173,
         longitude=17.7236, status="pending", contact_phone="070-555 02 00",
-        special_instructions="Två hästar behöver skor fram.",
+        special_instructions="Två hästar behöver skor fram.", number_of_horses=2,
         date_from=datetime(day.year, day.month, day.day),
         date_to=datetime(day.year, day.month, day.day) + timedelta(days=7),
     )  # fmt: skip
