@@ -248,6 +248,10 @@ async def test_group_visit_forms_refuse_with_reasons_and_book_nobody_on_a_refuse
         select(func.count()).select_from(Booking).where(Booking.customer_id == organiser.id)
     )
     assert booked == 0
+    # The matched notification's link leads to the customer's bookings page.
+    await _signed_in(client, db_session, organiser, settings)
+    link = await client.get("/customer/bookings", headers=BROWSER)
+    assert link.status_code == 303 and link.headers["location"] == "/my/bookings"
     group = await db_session.get(GroupBookingRequest, group_id)
     assert group is not None
     await db_session.refresh(group)

@@ -192,6 +192,12 @@ async def remove_participant(
     return redirect(f"/customer/group-bookings/{group_id}", flash="participant-removed")
 
 
+@router.get("/customer/bookings")
+async def customer_bookings(user: PageCustomer) -> Response:
+    """Where the "matched" notification (and the reminders) link: the customer's bookings."""
+    return redirect("/my/bookings")
+
+
 # --- the provider's side -----------------------------------------------------------------------
 
 
