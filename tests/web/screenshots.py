@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +115,112 @@ async def _book_once(page: Any, flow: str) -> None:
     await page.wait_for_url("**/my/bookings")
 
 
+# Customers' orders around the demo provider in Uppsala (place, latitude, longitude).
+ROUTE_ORDERS = (
+    ("Stallvägen 5, Knivsta", 59.7256, 17.7875),
+    ("Gårdsvägen 2, Storvreta", 59.9593, 17.7059),
+    ("Hagtorpsvägen 9, Bålsta", 59.5671, 17.5278),
+)
+
+
+async def routes_and_groups(
+    db: AsyncSession,
+    settings: Any,
+    customer: User,
+    provider: Provider,
+    invite_code: str = "HX7KQ2MP",
+) -> dict[str, str]:
+    """A planned route through three orders (the demo customer's first) and an open group
+    visit at a stable: what the route and group visit pages show."""
+    from equinet.accounts.dependencies import ProviderAccount
+    from equinet.routes import planning, service
+    from equinet.routes.schemas import AnnouncedStopIn, AnnouncementIn, RouteIn
+
+    day = _next_weekday(2)
+    orders = []
+    for position, (address, lat, lng) in enumerate(ROUTE_ORDERS):
+        by = customer if position == 0 else await factories.customer(db, first_name="Sara")
+        orders.append(
+            await factories.route_order(
+                db, by, address=address, latitude=lat, longitude=lng, status="pending",
+                contact_phone="070-555 01 0" + str(position), number_of_horses=position + 1,
+                date_from=datetime(day.year, day.month, day.day),
+                date_to=datetime(day.year, day.month, day.day) + timedelta(days=5),
+            )
+        )  # fmt: skip
+    # One more, not yet planned, for the provider's "orders in my area".
+    await factories.route_order(
+        db, await factories.customer(db), address="Ridvägen 1, Sigtuna", latitude=59.6173,
+        longitude=17.7236, status="pending", contact_phone="070-555 02 00",
+        special_instructions="Två hästar behöver skor fram.", number_of_horses=2,
+        date_from=datetime(day.year, day.month, day.day),
+        date_to=datetime(day.year, day.month, day.day) + timedelta(days=7),
+    )  # fmt: skip
+    owner = await db.get(User, provider.user_id)
+    assert owner is not None
+    route = await planning.create_route(
+        db, settings, ProviderAccount(owner, provider),
+        RouteIn(route_name="Tisdagsrundan", route_date=day, start_time="08:00",
+                order_ids=[o.id for o in orders], optimise=True),
+    )  # fmt: skip
+    stops = [
+        AnnouncedStopIn(location_name=name, address=address, latitude=lat, longitude=lng)
+        for name, address, lat, lng in (
+            ("Knivsta Ridklubb", "Ridvägen 8, Knivsta", 59.7256, 17.7875),
+            ("Storvreta Gård", "Gårdsvägen 2, Storvreta", 59.9593, 17.7059),
+        )
+    ]
+    announcement = await service.create_announcement(
+        db, settings, owner, provider,
+        AnnouncementIn(announcement_type="provider_announced", service_type="Skoning",
+                       date_from=day, date_to=day + timedelta(days=2), stops=stops),
+    )  # fmt: skip
+    group = await factories.group_booking_request(
+        db, customer, location_name="Knivsta Ridklubb", address="Ridvägen 8, Knivsta",
+        latitude=59.7256, longitude=17.7875, status="open", invite_code=invite_code,
+        max_participants=6,
+    )  # fmt: skip
+    await factories.group_booking_participant(db, group, customer, horse_name="Blansen")
+    neighbour = await factories.customer(db, first_name="Nils")
+    await factories.group_booking_participant(db, group, neighbour, horse_name="Pärla")
+    return {
+        "route": str(route["id"]), "group": group.id, "owner": owner.id,
+        "announcement": str(announcement["id"]),
+    }  # fmt: skip
+
+
+async def _route_shots(
+    live: LiveApp, browser: Any, customer: User, provider: Provider
+) -> list[Path]:
+    made = live.run(lambda db: routes_and_groups(db, live.settings, customer, provider))
+    owner = live.run(lambda db: db.get(User, made["owner"]))
+    cookies = {"customer": live.session_cookie(customer), "provider": live.session_cookie(owner)}
+    shots = [
+        ("announcements", "/announcements", None),
+        ("route-order-new", "/customer/route-orders/new", "customer"),
+        ("my-route-orders", "/customer/route-orders", "customer"),
+        ("group-visit", f"/customer/group-bookings/{made['group']}", "customer"),
+        ("provider-route-orders", "/provider/route-orders", "provider"),
+        ("route", f"/provider/routes/{made['route']}", "provider"),
+        ("provider-group-match", f"/provider/group-bookings/{made['group']}", "provider"),
+    ]
+    written = []
+    for label, (width, height) in WIDTHS.items():
+        for name, path, who in shots:
+            context = await browser.new_context(
+                base_url=live.url, viewport={"width": width, "height": height}, locale="sv-SE"
+            )
+            if who is not None:
+                await context.add_cookies([cookies[who]])
+            page = await context.new_page()
+            await page.goto(path)
+            target = OUT / f"{name}-{label}.png"
+            await page.screenshot(path=str(target), full_page=True)
+            written.append(target)
+            await context.close()
+    return written
+
+
 async def take(live: LiveApp, browser: Any) -> list[Path]:
     customer, provider, service = live.run(_demo)
     day = _next_weekday(2)
@@ -157,6 +263,7 @@ async def take(live: LiveApp, browser: Any) -> list[Path]:
             await page.screenshot(path=str(target), full_page=True)
             written.append(target)
             await context.close()
+    written += await _route_shots(live, browser, customer, provider)
     return written
 
 

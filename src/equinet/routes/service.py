@@ -473,6 +473,17 @@ async def order_detail(
     return view
 
 
+async def public_announcement(db: AsyncSession, order_id: str) -> dict[str, Any]:
+    """One announcement for anyone, signed in or not (no booking count, no contact)."""
+    order = await repository.readable_order(db, order_id, user_id="", provider_id=None)
+    if order is None or order.announcement_type != repository.PROVIDER_ANNOUNCED:
+        raise RouteOrderNotFound()
+    assert order.provider_id is not None
+    owner = await repository.provider_public(db, order.provider_id)
+    stops = (await repository.announcement_stops(db, [order.id])).get(order.id, [])
+    return announcement_view(order, owner, stops)
+
+
 async def cancel_order(
     db: AsyncSession, user: User, provider: Provider | None, order_id: str
 ) -> dict[str, Any]:

@@ -67,6 +67,21 @@ FLASH_MESSAGES = {
     "two-factor-off": mark("Tvåstegsverifiering är avstängd."),
     "feed-revoked": mark("Kalenderflödet har återkallats."),
     "account-deleted": mark("Ditt konto är borttaget. Du har loggats ut."),
+    "order-created": mark(
+        "Beställningen är skickad. Leverantörer i området kan nu planera in den."
+    ),
+    "order-cancelled": mark("Beställningen är avbruten."),
+    "followed": mark("Du bevakar nu leverantörens annonser i ditt område."),
+    "unfollowed": mark("Bevakningen är borttagen."),
+    "announcement-created": mark("Annonsen är publicerad."),
+    "announcement-cancelled": mark("Annonsen är avbruten."),
+    "route-created": mark("Rutten är planerad. Kunderna har fått beräknad ankomsttid."),
+    "stop-updated": mark("Stoppet är uppdaterat."),
+    "group-created": mark("Gruppbesöket är skapat. Dela inbjudningskoden med de andra."),
+    "group-joined": mark("Du är med i gruppbesöket."),
+    "group-left": mark("Du har lämnat gruppbesöket."),
+    "participant-removed": mark("Deltagaren är borttagen."),
+    "group-matched": mark("Gruppbesöket är bokat. Deltagarna har fått sina bokningar."),
 }
 
 

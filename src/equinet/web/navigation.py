@@ -29,6 +29,12 @@ NAVIGATION: list[NavItem] = [
     NavItem(mark("Mina hästar"), "/my/horses", _roles("customer")),
     NavItem(mark("Verifiering"), "/provider/verification", _roles("provider")),
     NavItem(mark("Granska verifieringar"), "/admin/verifications", _roles("admin")),
+    NavItem(mark("Ruttannonser"), "/announcements", _roles("anonymous", "customer")),
+    NavItem(mark("Mina beställningar"), "/customer/route-orders", _roles("customer")),
+    NavItem(mark("Gruppbesök"), "/customer/group-bookings", _roles("customer")),
+    NavItem(mark("Beställningar i området"), "/provider/route-orders", _roles("provider")),
+    NavItem(mark("Mina rutter"), "/provider/routes", _roles("provider")),
+    NavItem(mark("Gruppförfrågningar"), "/provider/group-bookings", _roles("provider")),
     # Provider pages ("/provider", "/provider/calendar", …) and admin pages ("/admin") go here.
 ]
 

@@ -44,17 +44,19 @@ def page_routers() -> list[APIRouter]:
     from equinet.bookings.pages import router as bookings_pages
     from equinet.calendar_feeds.pages import router as calendar_feed_pages
     from equinet.gdpr.pages import router as gdpr_pages
+    from equinet.group_bookings.pages import router as group_bookings_pages
     from equinet.horses.pages import router as horses_pages
     from equinet.notifications.pages import router as notifications_pages
     from equinet.providers.pages import router as providers_pages
     from equinet.reminders.pages import router as reminders_pages
+    from equinet.routes.pages import router as routes_pages
     from equinet.uploads.pages import router as uploads_pages
     from equinet.verification.pages import router as verification_pages
 
     return [
         shell, providers_pages, bookings_pages, accounts_pages, notifications_pages,
         horses_pages, uploads_pages, verification_pages, gdpr_pages, reminders_pages,
-        calendar_feed_pages,
+        calendar_feed_pages, routes_pages, group_bookings_pages,
     ]  # fmt: skip
 
 

@@ -40,3 +40,17 @@ def distance_km(lat1: float, lng1: float, lat2: float | None, lng2: float | None
     if lat2 is None or lng2 is None:
         return None
     return haversine_km(lat1, lng1, lat2, lng2)
+
+
+def point_of_address(address: str) -> tuple[float, float] | None:
+    """The coordinates of the town an address names ("Stallvägen 5, Knivsta" → Knivsta), or None.
+
+    The last comma-separated part is tried first, then the whole text; without a match the
+    services fall back to the account's stored position.
+    """
+    parts = [part for part in (p.strip() for p in address.split(",")) if part]
+    for candidate in [*reversed(parts), address]:
+        found = find_place(candidate)
+        if found is not None:
+            return found[1], found[2]
+    return None
