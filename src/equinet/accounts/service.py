@@ -12,6 +12,7 @@ import hmac
 import re
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -354,3 +355,12 @@ def _invalidate_provider_listings(db: AsyncSession) -> None:
     except ImportError:  # the providers package is built alongside; nothing cached without it
         return
     invalidate_provider_listings(db)
+
+
+ADMIN_USER_PAGE = 50
+
+
+async def users_for_admin(db: AsyncSession, query: str | None) -> list[Any]:
+    """The admin's user list: everyone matching `query` (e-mail, name, business), newest first."""
+    cleaned = " ".join((query or "").split())[:100]
+    return await repository.search_users(db, cleaned, limit=ADMIN_USER_PAGE)

@@ -26,6 +26,10 @@ def _roles(*names: str) -> frozenset[str]:
 NAVIGATION: list[NavItem] = [
     NavItem(mark("Hitta leverantör"), "/", _roles("anonymous", "customer", "provider", "admin")),
     NavItem(mark("Mina bokningar"), "/my/bookings", _roles("customer")),
+    NavItem(mark("Översikt"), "/provider", _roles("provider")),
+    NavItem(mark("Kalender"), "/provider/calendar", _roles("provider")),
+    NavItem(mark("Användare"), "/admin/users", _roles("admin")),
+    NavItem(mark("System"), "/admin/system", _roles("admin")),
     # Provider pages ("/provider", "/provider/calendar", …) and admin pages ("/admin") go here.
 ]
 

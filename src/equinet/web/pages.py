@@ -43,9 +43,14 @@ def page_routers() -> list[APIRouter]:
     from equinet.accounts.pages import router as accounts_pages
     from equinet.bookings.pages import router as bookings_pages
     from equinet.notifications.pages import router as notifications_pages
+    from equinet.ops.admin_pages import router as admin_pages
+    from equinet.providers.own_pages import router as provider_own_pages
     from equinet.providers.pages import router as providers_pages
 
-    return [shell, providers_pages, bookings_pages, accounts_pages, notifications_pages]
+    return [
+        shell, providers_pages, bookings_pages, accounts_pages, notifications_pages,
+        provider_own_pages, admin_pages,
+    ]  # fmt: skip
 
 
 def install_pages(app: FastAPI) -> None:
