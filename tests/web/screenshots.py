@@ -21,6 +21,7 @@ from equinet.kit.dates import today_local
 from equinet.models import Provider, Service, User
 from tests import factories
 from tests.web.live import LiveApp, chromium, chromium_missing, live_app
+from tests.web.screenshots_pro import take_provider_and_admin
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDTHS = {"desktop": (1280, 900), "phone": (360, 780)}
@@ -101,6 +102,7 @@ async def take(live: LiveApp, browser: Any) -> list[Path]:
             await page.screenshot(path=str(target), full_page=True)
             written.append(target)
             await context.close()
+    written += await take_provider_and_admin(live, browser, OUT, WIDTHS)
     return written
 
 
