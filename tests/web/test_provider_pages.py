@@ -327,3 +327,44 @@ async def test_admin_searches_users_and_switches_maintenance(
     assert "Uppgradering" in page.text and "Stäng av underhållsläget" in page.text
     off = await client.post("/admin/system/maintenance", data={"enabled": "off"}, headers=BROWSER)
     assert off.status_code == 303
+
+
+async def test_another_providers_booking_service_and_review_are_not_found(
+    client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    mine = await make_shop(db_session)
+    theirs = await make_shop(db_session)
+    customer = await factories.customer(db_session)
+    visit = await factories.booking(
+        db_session, by=customer, at=theirs.provider, for_service=theirs.service,
+        day=today_local() + timedelta(days=2),
+    )  # fmt: skip
+    review = await factories.review(
+        db_session, visit, customer_id=customer.id, provider_id=theirs.provider.id, rating=3
+    )
+    await _signed_in(client, db_session, mine.provider_user, settings)
+    for path, form in (
+        (f"/provider/bookings/{visit.id}/status", {"status": "confirmed"}),
+        (f"/provider/services/{theirs.service.id}/deactivate", {}),
+        (f"/provider/services/{theirs.service.id}",
+         {"name": "Kapad", "price": "1", "durationMinutes": "30"}),
+        (f"/provider/reviews/{review.id}/reply", {"reply": "Inte min"}),
+    ):  # fmt: skip
+        answer = await client.post(path, data=form, headers=BROWSER)
+        assert answer.status_code == 404, path
+    for row in (visit, theirs.service, review):
+        await db_session.refresh(row)
+    assert visit.status == "pending" and theirs.service.is_active and review.reply is None
+    assert theirs.service.name == "Skoning"
+
+
+async def test_provider_pages_speak_english_on_request(
+    client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    shop = await make_shop(db_session)
+    await _signed_in(client, db_session, shop.provider_user, settings)
+    hours = await client.get("/provider/hours?lang=en", headers=BROWSER)
+    assert "Save the week" in hours.text and "Monday" in hours.text
+    assert "Spara veckan" not in hours.text
+    calendar = await client.get("/provider/calendar?lang=en", headers=BROWSER)
+    assert "Calendar" in calendar.text and "Kalender" not in calendar.text
