@@ -101,7 +101,9 @@ async def test_provider_replies_to_a_review_and_the_reply_is_public(
         await review.get_by_label("Svara").fill("Tack, välkommen åter!")
         await review.get_by_role("button", name="Publicera svaret").click()
         await expect(own.get_by_role("status")).to_have_text("Ditt svar är publicerat.")
-        await expect(own.locator(".review .reply")).to_contain_text("Tack, välkommen åter!")
+        await expect(own.locator(".provider-review .review-reply")).to_contain_text(
+            "Tack, välkommen åter!"
+        )
     finally:
         await context.close()
     await page.goto(f"/providers/{shop.provider.id}")
