@@ -97,7 +97,7 @@ async def test_provider_replies_to_a_review_and_the_reply_is_public(
     try:
         own = await context.new_page()
         await own.goto("/provider/reviews")
-        review = own.locator(".review", has_text="Lugn med unghästen")
+        review = own.locator(".provider-review", has_text="Lugn med unghästen")
         await review.get_by_label("Svara").fill("Tack, välkommen åter!")
         await review.get_by_role("button", name="Publicera svaret").click()
         await expect(own.get_by_role("status")).to_have_text("Ditt svar är publicerat.")
