@@ -24,6 +24,7 @@ from equinet.verification import service as verification
 from equinet.verification.schemas import ReviewIn
 from tests import factories
 from tests.web.live import LiveApp, chromium, chromium_missing, live_app
+from tests.web.screenshots_pro import take_provider_and_admin
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDTHS = {"desktop": (1280, 900), "phone": (360, 780)}
@@ -264,6 +265,7 @@ async def take(live: LiveApp, browser: Any) -> list[Path]:
             written.append(target)
             await context.close()
     written += await _route_shots(live, browser, customer, provider)
+    written += await take_provider_and_admin(live, browser, OUT, WIDTHS)
     return written
 
 

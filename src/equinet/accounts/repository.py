@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select, update
+from sqlalchemy import Select, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.db.base import utcnow
@@ -196,3 +196,24 @@ async def revoke_user_sessions(
         statement = statement.where(Session.id != except_session_id)
     result = await db.execute(statement)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def search_users(db: AsyncSession, query: str, *, limit: int) -> list[Any]:
+    """Users whose e-mail, name or business name contains `query` (newest first), for admins."""
+    statement = select(
+        User.id, User.email, User.first_name, User.last_name, User.user_type, User.is_admin,
+        User.email_verified, User.is_manual_customer, User.created_at,
+        Provider.business_name,
+    ).outerjoin(Provider, Provider.user_id == User.id)  # fmt: skip
+    if query:
+        statement = statement.where(
+            or_(
+                User.email.icontains(query, autoescape=True),
+                User.first_name.icontains(query, autoescape=True),
+                User.last_name.icontains(query, autoescape=True),
+                func.concat(User.first_name, " ", User.last_name).icontains(query, autoescape=True),
+                Provider.business_name.icontains(query, autoescape=True),
+            )
+        )
+    rows = await db.execute(statement.order_by(User.created_at.desc(), User.id).limit(limit))
+    return list(rows.all())

@@ -13,6 +13,7 @@ import hmac
 import re
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -336,3 +337,12 @@ async def user_or_404(db: AsyncSession, user_id: str) -> User:
     if user is None:
         raise UserNotFound()
     return user
+
+
+ADMIN_USER_PAGE = 50
+
+
+async def users_for_admin(db: AsyncSession, query: str | None) -> list[Any]:
+    """The admin's user list: everyone matching `query` (e-mail, name, business), newest first."""
+    cleaned = " ".join((query or "").split())[:100]
+    return await repository.search_users(db, cleaned, limit=ADMIN_USER_PAGE)

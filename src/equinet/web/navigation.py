@@ -35,6 +35,10 @@ NAVIGATION: list[NavItem] = [
     NavItem(mark("Beställningar i området"), "/provider/route-orders", _roles("provider")),
     NavItem(mark("Mina rutter"), "/provider/routes", _roles("provider")),
     NavItem(mark("Gruppförfrågningar"), "/provider/group-bookings", _roles("provider")),
+    NavItem(mark("Översikt"), "/provider", _roles("provider")),
+    NavItem(mark("Kalender"), "/provider/calendar", _roles("provider")),
+    NavItem(mark("Användare"), "/admin/users", _roles("admin")),
+    NavItem(mark("System"), "/admin/system", _roles("admin")),
     # Provider pages ("/provider", "/provider/calendar", …) and admin pages ("/admin") go here.
 ]
 

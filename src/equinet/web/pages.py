@@ -47,6 +47,8 @@ def page_routers() -> list[APIRouter]:
     from equinet.group_bookings.pages import router as group_bookings_pages
     from equinet.horses.pages import router as horses_pages
     from equinet.notifications.pages import router as notifications_pages
+    from equinet.ops.admin_pages import router as admin_pages
+    from equinet.providers.own_pages import router as provider_own_pages
     from equinet.providers.pages import router as providers_pages
     from equinet.reminders.pages import router as reminders_pages
     from equinet.routes.pages import router as routes_pages
@@ -57,6 +59,7 @@ def page_routers() -> list[APIRouter]:
         shell, providers_pages, bookings_pages, accounts_pages, notifications_pages,
         horses_pages, uploads_pages, verification_pages, gdpr_pages, reminders_pages,
         calendar_feed_pages, routes_pages, group_bookings_pages,
+        provider_own_pages, admin_pages,
     ]  # fmt: skip
 
 
