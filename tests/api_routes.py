@@ -84,6 +84,12 @@ ACCESS: dict[tuple[str, str], Role] = {
     ("POST", "/api/services"): "provider",
     ("PUT", "/api/services/{service_id}"): "provider",
     ("DELETE", "/api/services/{service_id}"): "provider",
+    # accounting: the provider's own Fortnox connection (§2.19); no ids in the paths
+    ("GET", "/api/integrations/fortnox/connect"): "provider",
+    ("GET", "/api/integrations/fortnox/callback"): "provider",
+    ("GET", "/api/integrations/fortnox/status"): "provider",
+    ("POST", "/api/integrations/fortnox/disconnect"): "provider",
+    ("POST", "/api/integrations/fortnox/sync"): "provider",
 }
 
 # Framework pages that answer HTML, not the JSON error shape.

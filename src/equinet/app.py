@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from equinet import __version__
+from equinet.accounting.router import router as accounting_router
 from equinet.accounts.lookup import is_admin_request, missing_login, rate_limit_user_id
 from equinet.accounts.router import router as accounts_router
 from equinet.availability.router import router as availability_router
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(providers_router)
     app.include_router(availability_router)
     app.include_router(catalog_router)
+    app.include_router(accounting_router)
     # Maintenance mode lets admins through: resolved from the session token, read-only.
     app.state.admin_check = is_admin_request
     # An anonymous call with an unreadable body still gets the protected route's 401.

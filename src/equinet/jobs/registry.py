@@ -21,6 +21,7 @@ from equinet.settings import Settings
 TASK_MODULES = (
     "equinet.jobs.mail",
     "equinet.bookings.tasks",
+    "equinet.accounting.tasks",
 )
 
 
