@@ -201,6 +201,9 @@ async def test_disconnect_removes_the_connection_and_revokes_the_token_at_fortno
     again = await client.post("/api/integrations/fortnox/disconnect", headers=headers)
     assert again.status_code == 404
     assert again.json()["error"] == "Ingen Fortnox-koppling hittad"
+    english = {**headers, "Accept-Language": "en"}
+    in_english = await client.post("/api/integrations/fortnox/disconnect", headers=english)
+    assert in_english.json()["error"] == "No Fortnox connection found"
 
 
 # --- the invoice sync --------------------------------------------------------------------
@@ -272,6 +275,9 @@ async def test_syncing_twice_creates_no_second_invoice(
     second = await client.post("/api/integrations/fortnox/sync", headers=headers)
     assert second.status_code == 200
     assert second.json() == {"queued": 0, "message": "Inga osynkade bokningar"}
+    english = {**headers, "Accept-Language": "en"}
+    third = await client.post("/api/integrations/fortnox/sync", headers=english)
+    assert third.json() == {"queued": 0, "message": "No unsynced bookings"}
     # A retried job of an invoiced booking does nothing either.
     for booking_id in work.booking_ids:
         assert await service.sync_invoice(sessionmaker, fortnox_settings, booking_id) is None

@@ -20,6 +20,7 @@ from equinet.accounts.dependencies import (
     get_current_provider,
 )
 from equinet.db.session import DbSession
+from equinet.kit.i18n import gettext
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.settings import Settings
 
@@ -157,6 +158,7 @@ async def disconnect(db: DbSession, account: Managing) -> Disconnected:
 )
 async def sync(db: DbSession, account: Syncing) -> JSONResponse:
     body = await service.queue_sync(db, account.provider.id)
+    body["message"] = gettext(body["message"])
     return JSONResponse(
         SyncQueued.model_validate(body).model_dump(by_alias=True),
         status_code=202 if body["queued"] else 200,
