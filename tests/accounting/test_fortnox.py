@@ -454,3 +454,63 @@ async def test_sync_without_a_connection_is_a_404(
     )
     assert response.status_code == 404
     assert response.json()["code"] == "FortnoxNotConnected"
+
+
+async def test_idle_connections_are_refreshed_before_their_refresh_token_lapses(
+    db_session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    fortnox_settings: Settings,
+    fortnox: FortnoxStandIn,
+) -> None:
+    idle, busy = await paid_completed(db_session), await paid_completed(db_session)
+    idle_id, busy_id = idle.provider.id, busy.provider.id
+    first = await _connect(db_session, fortnox_settings, fortnox, idle_id)
+    await _connect(db_session, fortnox_settings, fortnox, busy_id)
+    connection = await _connection(db_session, idle_id)
+    assert connection is not None
+    connection.updated_at = utcnow() - timedelta(days=31)
+    await db_session.flush()
+
+    refreshed = await service.keep_connections_alive(sessionmaker, fortnox_settings)
+
+    assert refreshed == 1 and fortnox.state.token_grants == ["refresh_token"]
+    assert fortnox.state.refresh[str(first["refresh_token"])] is False
+    renewed = await _connection(db_session, idle_id)
+    assert renewed is not None and renewed.updated_at > utcnow() - timedelta(minutes=1)
+    assert fortnox.state.refresh[_decrypt(fortnox_settings, renewed, "refreshToken")]
+    assert load_tasks()["fortnox_keep_connections_alive"].cron == "17 3 * * *"
+
+
+async def test_a_job_of_a_provider_who_disconnected_sends_nothing(
+    db_session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    fortnox_settings: Settings,
+    fortnox: FortnoxStandIn,
+) -> None:
+    work = await paid_completed(db_session)
+    await _connect(db_session, fortnox_settings, fortnox, work.provider.id)
+    await service.disconnect(db_session, work.provider.id)
+
+    assert await service.sync_invoice(sessionmaker, fortnox_settings, work.booking_ids[0]) is None
+    assert fortnox.api_calls() == [] and fortnox.state.invoices == []
+    stored = await _payment(db_session, work.payment_ids[0])
+    assert stored.fortnox_invoice_id is None and stored.fortnox_status == "unauthorised"
+
+
+async def test_sync_while_the_integration_is_not_configured_is_a_503(
+    client: httpx.AsyncClient,
+    db_session: AsyncSession,
+    settings: Settings,
+    fortnox_settings: Settings,
+    fortnox: FortnoxStandIn,
+    app: object,
+) -> None:
+    work = await paid_completed(db_session)
+    await _connect(db_session, fortnox_settings, fortnox, work.provider.id)
+    app.state.settings = settings  # type: ignore[attr-defined]  # FORTNOX_CLIENT_ID unset
+    response = await client.post(
+        "/api/integrations/fortnox/sync",
+        headers=await auth(db_session, work.provider_user, settings),
+    )
+    assert response.status_code == 503 and response.json()["code"] == "FortnoxNotConfigured"
+    assert fortnox.state.invoices == []

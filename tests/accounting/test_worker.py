@@ -89,3 +89,26 @@ async def test_a_fortnox_5xx_is_retried_by_the_worker_and_the_invoice_is_sent_on
         left = await db.scalar(text("SELECT count(*) FROM procrastinate_jobs"))
     assert payment is not None and payment.fortnox_invoice_id == invoice["DocumentNumber"]
     assert left == 0
+
+
+async def test_two_jobs_of_one_booking_at_once_create_one_invoice(
+    committing: async_sessionmaker[AsyncSession],
+    worker_settings: Settings,
+    fortnox: FortnoxStandIn,
+) -> None:
+    async with committing() as db:
+        work = await paid_completed(db)
+        await _connect(db, worker_settings, fortnox, work.provider.id)
+        await db.commit()
+    [booking_id] = work.booking_ids
+
+    outcomes = await asyncio.gather(
+        *(service.sync_invoice(committing, worker_settings, booking_id) for _ in range(4)),
+        return_exceptions=True,
+    )
+
+    assert len(fortnox.invoices_with_reference(booking_id)) == 1
+    sent = [o for o in outcomes if isinstance(o, str)]
+    assert len(sent) == 1, outcomes
+    # The others either found the invoice recorded or met the claim and will run again.
+    assert all(o is None or isinstance(o, service.SyncBusy) for o in outcomes if o not in sent)

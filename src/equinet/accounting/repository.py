@@ -119,6 +119,16 @@ async def replace_tokens(
     return result.first() is not None
 
 
+async def idle_connections(db: AsyncSession, untouched_since: datetime) -> list[str]:
+    """Providers whose connection's tokens were last written before `untouched_since`."""
+    statement = (
+        select(FortnoxConnection.provider_id)
+        .where(FortnoxConnection.updated_at < untouched_since)
+        .order_by(FortnoxConnection.updated_at)
+    )
+    return list((await db.scalars(statement)).all())
+
+
 async def delete_connection(db: AsyncSession, provider_id: str) -> FortnoxConnection | None:
     """Remove the provider's connection; the removed row (its tokens to revoke), if any."""
     row = (

@@ -153,11 +153,12 @@ async def disconnect(db: DbSession, account: Managing) -> Disconnected:
     responses={
         202: {"model": SyncQueued, "description": "Jobs queued"},
         404: {"description": "Ingen Fortnox-koppling hittad"},
+        503: {"description": "Fortnox-integrationen är inte konfigurerad"},
     },
     summary="Send every paid, completed booking without an invoice to Fortnox (as jobs)",
 )
-async def sync(db: DbSession, account: Syncing) -> JSONResponse:
-    body = await service.queue_sync(db, account.provider.id)
+async def sync(request: Request, db: DbSession, account: Syncing) -> JSONResponse:
+    body = await service.queue_sync(db, _settings(request), account.provider.id)
     body["message"] = gettext(body["message"])
     return JSONResponse(
         SyncQueued.model_validate(body).model_dump(by_alias=True),

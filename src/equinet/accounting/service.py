@@ -39,6 +39,8 @@ SYNC_INVOICE_TASK = "fortnox_sync_invoice"
 REVOKE_TOKEN_TASK = "fortnox_revoke_token"
 # Longer than the few Fortnox calls of one job take, even at their timeouts.
 SEND_LEASE = timedelta(minutes=5)
+# Fortnox refresh tokens lapse after 45 days unused: refresh idle connections well before.
+KEEP_ALIVE_AFTER = timedelta(days=30)
 # An access token this close to its expiry is refreshed before use.
 EXPIRY_MARGIN = timedelta(seconds=60)
 VAT_RATE = Decimal("25")
@@ -100,8 +102,9 @@ async def status(db: AsyncSession, provider_id: str) -> dict[str, Any]:
     }
 
 
-async def queue_sync(db: AsyncSession, provider_id: str) -> dict[str, Any]:
+async def queue_sync(db: AsyncSession, settings: Settings, provider_id: str) -> dict[str, Any]:
     """One job per paid, completed booking that has no Fortnox invoice yet."""
+    require_configured(settings)
     if await repository.connection_of(db, provider_id) is None:
         raise FortnoxNotConnected()
     booking_ids = await repository.unsynced_booking_ids(db, provider_id, utcnow(), SEND_LEASE)
@@ -147,6 +150,10 @@ class StoredTokens:
         except TokenDecryptionError as error:
             raise FortnoxUnauthorised("the stored token does not decrypt") from error
         return access, encrypted_refresh, expires_at
+
+    async def refresh_now(self) -> None:
+        access, _, _ = await self._stored()
+        await self.refreshed(access)
 
     async def access_token(self) -> str:
         access, _, expires_at = await self._stored()
@@ -364,6 +371,27 @@ class _http:
     async def __aexit__(self, *exc: object) -> None:
         if self._own is not None:
             await self._own.aclose()
+
+
+async def keep_connections_alive(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+) -> int:
+    """Refresh every connection untouched for KEEP_ALIVE_AFTER, before its refresh token
+    lapses unused; how many were refreshed. A refused one is left for its provider to renew."""
+    if not fortnox.is_configured(settings):
+        return 0
+    async with sessionmaker() as db:
+        provider_ids = await repository.idle_connections(db, utcnow() - KEEP_ALIVE_AFTER)
+        await db.rollback()
+    refreshed = 0
+    for provider_id in provider_ids:
+        try:
+            await StoredTokens(sessionmaker, settings, provider_id).refresh_now()
+        except FortnoxUnauthorised:
+            logger.warning("Fortnox refused to refresh provider %s's connection", provider_id)
+            continue
+        refreshed += 1
+    return refreshed
 
 
 async def revoke(settings: Settings, provider_id: str, encrypted_refresh_token: str) -> None:
