@@ -514,3 +514,26 @@ async def test_sync_while_the_integration_is_not_configured_is_a_503(
     )
     assert response.status_code == 503 and response.json()["code"] == "FortnoxNotConfigured"
     assert fortnox.state.invoices == []
+
+
+async def test_a_refresh_during_a_fortnox_outage_is_retried_later_not_given_up(
+    db_session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    fortnox_settings: Settings,
+    fortnox: FortnoxStandIn,
+) -> None:
+    work = await paid_completed(db_session)
+    provider_id = work.provider.id
+    first = await _connect(db_session, fortnox_settings, fortnox, provider_id)
+    fortnox.expire_tokens_after(0)
+    fortnox.fail_next("POST", "/oauth-v1/token", 503)
+
+    with pytest.raises(FortnoxUnavailable):
+        await service.sync_invoice(sessionmaker, fortnox_settings, work.booking_ids[0])
+
+    stored = await _payment(db_session, work.payment_ids[0])
+    assert stored.fortnox_status == "error" and stored.fortnox_invoice_id is None
+    connection = await _connection(db_session, provider_id)
+    assert connection is not None  # the tokens are kept: the refresh token is still good
+    assert _decrypt(fortnox_settings, connection, "refreshToken") == first["refresh_token"]
+    assert await service.sync_invoice(sessionmaker, fortnox_settings, work.booking_ids[0]) == "1"
