@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from equinet.accounting import fortnox, service
-from equinet.accounting.exceptions import FortnoxNotConfigured, FortnoxNotConnected
 from equinet.accounting.schemas import Disconnected, FortnoxStatus, SyncQueued
 from equinet.accounts.dependencies import (
     CurrentUser,
@@ -123,6 +122,8 @@ async def callback(
         return _back(settings, error="state_mismatch")
     if not fortnox.is_configured(settings):
         return _back(settings, error="not_configured")
+    # End the login lookup's transaction: none stays open while Fortnox is called.
+    await db.commit()
     try:
         tokens = await fortnox.exchange_code(settings, code)
     except (fortnox.FortnoxUnauthorised, fortnox.FortnoxUnavailable) as failure:
@@ -164,6 +165,3 @@ async def sync(request: Request, db: DbSession, account: Syncing) -> JSONRespons
         SyncQueued.model_validate(body).model_dump(by_alias=True),
         status_code=202 if body["queued"] else 200,
     )
-
-
-__all__ = ["FortnoxNotConfigured", "FortnoxNotConnected", "router"]

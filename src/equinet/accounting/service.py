@@ -24,7 +24,6 @@ from equinet.accounting.exceptions import FortnoxNotConfigured, FortnoxNotConnec
 from equinet.accounting.fortnox import (
     FortnoxApi,
     FortnoxUnauthorised,
-    FortnoxUnavailable,
     IssuedTokens,
 )
 from equinet.db.base import utcnow
@@ -204,11 +203,6 @@ def money(value: float | Decimal | str) -> Decimal:
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def vat_of(gross: Decimal) -> Decimal:
-    """The VAT inside a price that includes 25 % VAT (a fifth of it)."""
-    return (gross * VAT_RATE / (100 + VAT_RATE)).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def customer_number(customer_id: str) -> str:
     """Our customer id is the Fortnox customer number: found again by it, never by e-mail."""
     return customer_id
@@ -268,6 +262,10 @@ def invoice_of(row: Any, settings: Settings) -> dict[str, Any]:
     }
 
 
+class SyncBusy(Exception):
+    """Another job is sending this booking's invoice right now."""
+
+
 async def _claim(sessionmaker: async_sessionmaker[AsyncSession], booking_id: str) -> Any:
     """The booking's invoice data if this job may send it now; None when there is nothing to do.
 
@@ -292,10 +290,6 @@ async def _claim(sessionmaker: async_sessionmaker[AsyncSession], booking_id: str
         await repository.mark_payment(db, row.payment_id, status=repository.SENDING, sent_at=now)
         await db.commit()
         return row
-
-
-class SyncBusy(Exception):
-    """Another job is sending this booking's invoice right now."""
 
 
 async def _ensure_customer(api: FortnoxApi, row: Any) -> str:
@@ -405,12 +399,5 @@ async def revoke(settings: Settings, provider_id: str, encrypted_refresh_token: 
         return
     if not fortnox.is_configured(settings):
         return
-    try:
-        await fortnox.revoke_token(settings, refresh)
-    except FortnoxUnauthorised:
-        return  # already invalid: nothing left to revoke
-    except FortnoxUnavailable:
-        raise
-
-
-__all__ = ["SyncBusy", "require_configured"]
+    # Fortnox down raises FortnoxUnavailable: the queue tries again later.
+    await fortnox.revoke_token(settings, refresh)
