@@ -537,3 +537,17 @@ async def test_a_refresh_during_a_fortnox_outage_is_retried_later_not_given_up(
     assert connection is not None  # the tokens are kept: the refresh token is still good
     assert _decrypt(fortnox_settings, connection, "refreshToken") == first["refresh_token"]
     assert await service.sync_invoice(sessionmaker, fortnox_settings, work.booking_ids[0]) == "1"
+
+
+async def test_customers_are_told_only_providers_may_use_fortnox(
+    client: httpx.AsyncClient, db_session: AsyncSession, fortnox_settings: Settings
+) -> None:
+    headers = await auth(db_session, await factories.customer(db_session), fortnox_settings)
+    for method, path, message in (
+        ("GET", "/connect", "Bara leverantörer kan koppla Fortnox"),
+        ("POST", "/disconnect", "Bara leverantörer kan hantera Fortnox-koppling"),
+        ("POST", "/sync", "Bara leverantörer kan synka fakturor"),
+    ):
+        response = await client.request(method, f"/api/integrations/fortnox{path}", headers=headers)
+        assert response.status_code == 403
+        assert response.json() == {"error": message, "code": "Forbidden"}
