@@ -166,6 +166,12 @@ ACCESS: dict[tuple[str, str], Role] = {
     ("PUT", "/api/group-bookings/{group_id}"): "user",  # the creator; others get 404
     ("DELETE", "/api/group-bookings/{group_id}/participants/{participant_id}"): "user",
     ("POST", "/api/group-bookings/{group_id}/match"): "provider",
+    # accounting: the provider's own Fortnox connection (§2.19); no ids in the paths
+    ("GET", "/api/integrations/fortnox/connect"): "provider",
+    ("GET", "/api/integrations/fortnox/callback"): "provider",
+    ("GET", "/api/integrations/fortnox/status"): "provider",
+    ("POST", "/api/integrations/fortnox/disconnect"): "provider",
+    ("POST", "/api/integrations/fortnox/sync"): "provider",
 }
 
 # Framework pages that answer HTML, not the JSON error shape.

@@ -55,7 +55,17 @@ async def app(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> AsyncIterator[FastAPI]:
     """The test app with e-mails (registration, password reset) going to a throwaway outbox."""
-    application = create_app(settings.model_copy(update={"email_outbox_dir": tmp_path}))
+    application = create_app(
+        settings.model_copy(
+            update={
+                "email_outbox_dir": tmp_path,
+                # Fortnox configured (an unconfigured integration's 503 is on purpose); the
+                # fuzzer's callbacks never match a state cookie, so nothing calls Fortnox.
+                "fortnox_client_id": "fuzz",
+                "fortnox_client_secret": "fuzz",
+            }
+        )
+    )
     async with LifespanManager(application):
         # The app's sessionmaker, replaced by one bound to the test's transaction.
         application.state.sessionmaker = sessionmaker

@@ -317,6 +317,7 @@ async def test_lists_show_only_the_callers_own_rows(
         (as_stranger, "/api/notifications"),
         (as_rival, "/api/services"),
         (as_rival, "/api/customers/search?q=Olivia"),
+        (as_rival, "/api/integrations/fortnox/status"),
     ):
         response = await client.get(path, headers=headers)
         assert response.status_code == 200, (path, response.text)

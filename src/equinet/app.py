@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from equinet import __version__
+from equinet.accounting.router import router as accounting_router
 from equinet.accounts.dependencies import Forbidden, Unauthorized
 from equinet.accounts.lookup import is_admin_request, missing_login, needs_login, rate_limit_user_id
 from equinet.accounts.router import router as accounts_router
@@ -137,7 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         availability_router, catalog_router, geocoding_router, horses_router, passport_router,
         calendar_feed_router, calendar_router, cron_router, reminders_router, uploads_router,
         verification_router, admin_router, gdpr_router, route_orders_router, routes_router,
-        group_bookings_router,
+        group_bookings_router, accounting_router,
     ]  # fmt: skip
     declare_shared_errors(
         api_routers, needs_login=needs_login, login_errors=(Unauthorized, Forbidden)

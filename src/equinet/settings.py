@@ -245,6 +245,21 @@ class Settings(BaseSettings):
     # without a matching token only a loopback client may read it.
     metrics_token: str | None = None
 
+    # Fortnox (accounting): the integration is on when FORTNOX_CLIENT_ID is set. The OAuth
+    # endpoints default to Fortnox's own next to the API (apps.fortnox.se/oauth-v1); a local
+    # stand-in serves both under one origin. Tokens are stored AES-256-GCM encrypted with
+    # FORTNOX_ENCRYPTION_KEY (32 bytes, base64 or hex).
+    fortnox_base_url: str = "https://api.fortnox.se/3"
+    fortnox_auth_url: str | None = None
+    fortnox_client_id: str | None = None
+    fortnox_client_secret: str | None = None
+    # Unset: PUBLIC_BASE_URL + /api/integrations/fortnox/callback.
+    fortnox_redirect_uri: str | None = None
+    fortnox_scope: str = "customer invoice"
+    fortnox_encryption_key: str | None = None
+    fortnox_timeout_seconds: float = Field(20.0, gt=0)
+    fortnox_payment_terms_days: int = Field(30, ge=0, le=365)
+
     @property
     def session_cookie_name(self) -> str:
         # `__Host-` binds the cookie to this exact host over HTTPS; browsers refuse it on http.
@@ -314,6 +329,12 @@ class Settings(BaseSettings):
                 "REDIS_URL is not set: production needs Redis so that rate limits and caches are "
                 "shared by every worker; set REDIS_URL=redis://host:6379/0."
             )
+        if self.fortnox_client_id and not fortnox_key_is_valid(self.fortnox_encryption_key):
+            found.append(
+                "FORTNOX_ENCRYPTION_KEY is missing or not 32 bytes while the Fortnox integration "
+                "is on: set FORTNOX_ENCRYPTION_KEY to 32 random bytes in base64, e.g. "
+                "`python -c 'import os, base64; print(base64.b64encode(os.urandom(32)).decode())'`."
+            )
         return found
 
     def check(self) -> Settings:
@@ -324,6 +345,16 @@ class Settings(BaseSettings):
 
 
 TLS_MODES = {"require", "verify-ca", "verify-full"}
+
+
+def fortnox_key_is_valid(value: str | None) -> bool:
+    from equinet.accounting.crypto import parse_key
+
+    try:
+        parse_key(value or "")
+    except ValueError:
+        return False
+    return True
 
 
 @lru_cache

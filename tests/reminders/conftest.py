@@ -11,7 +11,6 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from equinet.app import create_app
-from equinet.db.session import get_sessionmaker
 from equinet.settings import Settings
 from tests.bookings.support import outbox
 
@@ -27,6 +26,6 @@ async def app(
     application = create_app(
         settings.model_copy(update={"email_outbox_dir": outbox, "cron_secret": CRON_SECRET})
     )
-    application.dependency_overrides[get_sessionmaker] = lambda: sessionmaker
     async with LifespanManager(application):
+        application.state.sessionmaker = sessionmaker
         yield application

@@ -18,7 +18,6 @@ from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from equinet.app import create_app
-from equinet.db.session import get_sessionmaker
 from equinet.db.urls import DatabaseTarget
 from tests.conftest import make_settings
 
@@ -44,8 +43,8 @@ def app_factory(
             **overrides,
         }
         application = create_app(make_settings(test_database, **values))
-        application.dependency_overrides[get_sessionmaker] = lambda: sessionmaker
         async with LifespanManager(application):
+            application.state.sessionmaker = sessionmaker
             yield application
 
     return build

@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from equinet.accounts import two_factor
 from equinet.accounts.sessions import create_session
 from equinet.app import create_app
-from equinet.db.session import get_sessionmaker
 from equinet.db.urls import DatabaseTarget
 from equinet.kit.dates import today_local
 from equinet.models import Horse, ReminderOptOut, User
@@ -47,8 +46,8 @@ async def app(
         upload_max_bytes_horses=60_000,
     )  # fmt: skip
     application = create_app(settings)
-    application.dependency_overrides[get_sessionmaker] = lambda: sessionmaker
     async with LifespanManager(application):
+        application.state.sessionmaker = sessionmaker
         yield application
 
 

@@ -13,7 +13,6 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from equinet.app import create_app
-from equinet.db.session import get_sessionmaker
 from equinet.db.urls import DatabaseTarget
 from equinet.ops.maintenance import write_state
 from equinet.settings import Settings
@@ -39,8 +38,8 @@ async def test_too_many_logins_is_a_429_page_saying_when_to_retry(
         rate_limit_key_prefix=f"web-429-{uuid.uuid4().hex}",
     )
     app = create_app(settings)
-    app.dependency_overrides[get_sessionmaker] = lambda: sessionmaker
     async with LifespanManager(app), _client(app) as client:
+        app.state.sessionmaker = sessionmaker
         statuses = []
         for _attempt in range(3):
             response = await client.post(
@@ -80,7 +79,6 @@ async def test_an_unexpected_error_is_the_500_page_and_json_for_the_api(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     app = create_app(settings)
-    app.dependency_overrides[get_sessionmaker] = lambda: sessionmaker
 
     @app.get("/broken-page")
     @app.get("/api/broken")
@@ -88,6 +86,7 @@ async def test_an_unexpected_error_is_the_500_page_and_json_for_the_api(
         raise RuntimeError("a bug")
 
     async with LifespanManager(app):
+        app.state.sessionmaker = sessionmaker
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             page = await client.get("/broken-page", headers=BROWSER)

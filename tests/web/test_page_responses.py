@@ -15,7 +15,6 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.app import create_app
-from equinet.db.session import get_sessionmaker
 from equinet.kit.dates import today_local
 from equinet.settings import Settings
 from equinet.web.context import PageAdmin, PageProvider
@@ -209,7 +208,6 @@ async def test_role_dependencies_for_later_areas_answer_the_403_page_to_other_ro
     settings: Settings, sessionmaker: Any, db_session: AsyncSession
 ) -> None:
     app = create_app(settings)
-    app.dependency_overrides[get_sessionmaker] = lambda: sessionmaker
     extra = page_router()
 
     @extra.get("/test-provider-page")
@@ -227,6 +225,7 @@ async def test_role_dependencies_for_later_areas_answer_the_403_page_to_other_ro
     as_customer = {**BROWSER, **await auth(db_session, customer, settings)}
     await db_session.commit()
     async with LifespanManager(app):
+        app.state.sessionmaker = sessionmaker
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
             assert (await c.get("/test-provider-page", headers=as_provider)).json() == {

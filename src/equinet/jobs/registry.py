@@ -22,6 +22,7 @@ TASK_MODULES = (
     "equinet.jobs.mail",
     "equinet.bookings.tasks",
     "equinet.payments.tasks",
+    "equinet.accounting.tasks",
 )
 
 

@@ -30,6 +30,7 @@ from equinet.db.session import DbSession
 from equinet.kit.dates import today_local
 from equinet.kit.errors import EquinetError
 from equinet.kit.i18n import gettext, mark
+from equinet.kit.pagination import PageRequest
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.providers import service as providers
 from equinet.reviews import service as reviews
@@ -48,6 +49,9 @@ from equinet.web.forms import (
 from equinet.web.pages import page_router
 from equinet.web.roles import PageProvider
 from equinet.web.templating import render
+
+# A provider's own page shows up to this many rows of a list (the API's cap).
+PAGE_OF_ROWS = PageRequest(limit=100, offset=0)
 
 router = page_router(prefix="/provider")
 
@@ -135,7 +139,9 @@ async def _bookings(
     db: DbSession, account: Any, statuses: list[str], first: date | None, last: date | None
 ) -> list[dict[str, Any]]:
     actor = bookings.Actor(account.user, account.provider.id)
-    rows = await bookings.list_bookings(db, actor, statuses=statuses, date_from=first, date_to=last)
+    rows, _more = await bookings.list_bookings(
+        db, actor, statuses=statuses, date_from=first, date_to=last, page=PAGE_OF_ROWS
+    )
     return _ordered([dict(row) for row in rows])
 
 
@@ -288,7 +294,8 @@ async def _manual_page(
     errors: dict[str, str],
     status_code: int = 200,
 ) -> HTMLResponse:
-    services = [s for s in await catalog.list_services(db, account.provider.id) if s.is_active]
+    listed, _more = await catalog.list_services(db, account.provider.id, PAGE_OF_ROWS)
+    services = [s for s in listed if s.is_active]
     return render(
         request,
         "provider/manual.html",
@@ -345,7 +352,7 @@ async def _services_page(
     values: dict[str, dict[str, Any]] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    services = await catalog.list_services(db, account.provider.id)
+    services, _more = await catalog.list_services(db, account.provider.id, PAGE_OF_ROWS)
     return render(
         request,
         "provider/services.html",
@@ -436,8 +443,8 @@ async def _hours_page(
     if week_values is None:
         week_values = _week_values(await availability.weekly_schedule(db, account.provider.id))
     today = today_local()
-    exceptions = await availability.exceptions_between(
-        db, account.provider.id, today.isoformat(), None
+    exceptions, _more = await availability.exceptions_between(
+        db, account.provider.id, today.isoformat(), None, PAGE_OF_ROWS
     )
     return render(
         request,
@@ -567,7 +574,9 @@ def _int(value: str | None, default: int) -> int:
 
 
 async def _provider_reviews(db: DbSession, provider_id: str, page: int) -> Any:
-    return await providers.provider_reviews(db, provider_id, page=page, limit=20)
+    return await providers.provider_reviews(
+        db, provider_id, page=PageRequest(limit=20, offset=(max(1, page) - 1) * 20)
+    )
 
 
 @router.get("/reviews", response_class=HTMLResponse)
@@ -637,7 +646,9 @@ async def save_profile(request: Request, db: DbSession, account: PageProvider) -
             {k: v for k, v in body.items() if not (k == "businessName" and v == "")}
         )
         async with attempt(db):
-            await accounts.update_provider_profile(db, account.user, data)
+            await accounts.update_provider_profile(
+                db, request.app.state.settings, account.user, account.provider, data
+            )
     except ValidationError as error:
         errors = validation_errors(error)
     except EquinetError as error:

@@ -1,0 +1,1 @@
+"""The accounting link: a provider's Fortnox connection and the invoices of paid bookings."""
