@@ -168,7 +168,7 @@ class Settings(BaseSettings):
             return self.rate_limit_multiplier
         return 1000.0 if self.equinet_env is Environment.test else 1.0
 
-    # Booking rules (§3.4, §7.5): the minimum gap between two bookings on top of the travel
+    # Booking rules: the minimum gap between two bookings on top of the travel
     # time, and how long before its start a slot can still be booked (Europe/Stockholm).
     booking_min_buffer_minutes: int = Field(60, ge=0, le=24 * 60)
     booking_min_notice_minutes: int = Field(60, ge=0, le=7 * 24 * 60)

@@ -1,4 +1,4 @@
-"""The accounts domain's errors, with the spec's Swedish messages (§2.1, §4.3)."""
+"""The accounts domain's errors, with the spec's Swedish messages."""
 
 from __future__ import annotations
 

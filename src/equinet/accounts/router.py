@@ -1,4 +1,4 @@
-"""The auth and profile routes (spec §2.1, §2.2): register, verify, login/logout, session,
+"""The auth and profile routes: register, verify, login/logout, session,
 password reset and change, the user's and the provider's own profile, onboarding status.
 
 Browsers get the session as an HttpOnly, SameSite=Lax cookie (`__Host-` and Secure in

@@ -1,4 +1,4 @@
-"""Input clean-up for account fields (spec §3.18), without flattening text (§7.33).
+"""Input clean-up for account fields, without flattening text.
 
 Names, business names and cities are one line: trimmed, control characters removed, runs of
 whitespace collapsed. Descriptions keep their line breaks. Nothing here escapes HTML: output
@@ -28,7 +28,7 @@ def phone(value: str) -> str:
 
 
 def email(value: str) -> str:
-    """Lower-cased and trimmed (§7.21: e-mail addresses are compared case-insensitively)."""
+    """Lower-cased and trimmed (e-mail addresses are compared case-insensitively)."""
     return value.strip().lower()
 
 

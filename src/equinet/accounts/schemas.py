@@ -1,4 +1,4 @@
-"""Request and response bodies of the auth and profile routes (spec §2.1, §2.2), camelCase.
+"""Request and response bodies of the auth and profile routes, camelCase.
 
 Request bodies are strict: unknown keys are refused (so `email` cannot be changed through
 PUT /api/profile). Passwords are checked against the policy in the service, where the user's
@@ -75,7 +75,7 @@ class RegisterIn(StrictIn):
 
     @model_validator(mode="after")
     def _provider_needs_business(self) -> RegisterIn:
-        # §7.22: a provider account always gets its Provider row, which needs a name.
+        # a provider account always gets its Provider row, which needs a name.
         if self.user_type == "provider" and not self.business_name:
             raise ValueError("businessName krävs för leverantörer")
         return self

@@ -63,7 +63,7 @@ GHOST_DOMAIN = "@ghost.equinet.se"
 
 
 def new_verification_token() -> str:
-    """32 random bytes as 64 hex characters (the original's format, §4.3)."""
+    """32 random bytes as 64 hex characters (the original's format)."""
     return secrets.token_hex(32)
 
 
@@ -120,7 +120,7 @@ async def issue_verification(db: AsyncSession, settings: Settings, user: User) -
 
 
 async def verify_email(db: AsyncSession, token: str) -> str:
-    """Mark the token's user verified; their e-mail address. Errors are all 400 (§2.1)."""
+    """Mark the token's user verified; their e-mail address. Errors are all 400."""
     token = token.strip().lower()
     if not _VERIFICATION_TOKEN.match(token):
         raise InvalidVerificationToken()
@@ -311,7 +311,7 @@ async def update_provider_profile(
 
 
 async def onboarding_status(db: AsyncSession, provider: Provider) -> OnboardingStatusOut:
-    """§3.19: complete profile, an active service, active hours, and an active provider."""
+    """Onboarding is done with a complete profile, an active service, active hours, an active provider."""
     profile_complete = bool(
         provider.business_name
         and provider.description

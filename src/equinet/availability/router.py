@@ -118,7 +118,7 @@ async def list_exceptions(
 async def save_exception(
     provider_id: str, account: CurrentProvider, db: DbSession, body: ExceptionIn
 ) -> ExceptionOut:
-    # 201 for a replaced exception too, as the original answers (spec §2.5), so that its
+    # 201 for a replaced exception too, as the original answers, so that its
     # clients see the status they expect.
     saved, _created = await service.save_exception(db, account, provider_id, body)
     return ExceptionOut.model_validate(saved)

@@ -1,4 +1,4 @@
-"""Request and response bodies of the availability routes (§2.5)."""
+"""Request and response bodies of the availability routes."""
 
 from __future__ import annotations
 

@@ -79,7 +79,7 @@ async def weekly_schedule(db: AsyncSession, provider_id: str) -> Sequence[Availa
 async def replace_schedule(
     db: AsyncSession, account: ProviderAccount, provider_id: str, body: ScheduleIn
 ) -> Sequence[Availability]:
-    """Make `body` the provider's week, all of it or nothing (C2, §7.27)."""
+    """Make `body` the provider's week, all of it or nothing (C2)."""
     _own(account, provider_id)
     seen: set[int] = set()
     for day in body.schedule:

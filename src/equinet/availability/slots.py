@@ -1,6 +1,6 @@
 """The slot engine: which times of a day a provider can be booked for, for display and validation.
 
-One rule set serves both the public slot list and booking creation (§7.1, §7.4), so a slot
+One rule set serves both the public slot list and booking creation, so a slot
 the list offers can be booked and one it does not offer cannot:
 
 1. the day's opening window: the weekly hours of its weekday, replaced by the date's
@@ -8,7 +8,7 @@ the list offers can be booked and one it does not offer cannot:
 2. not in the past, and at least the minimum notice ahead (BOOKING_MIN_NOTICE_MINUTES),
    measured in Europe/Stockholm;
 3. no overlap with a pending or confirmed booking (adjacent is fine);
-4. the travel-time buffer of §3.4 to the previous and the next booking: travel time between
+4. the travel-time buffer to the previous and the next booking: travel time between
    the two locations plus BOOKING_MIN_BUFFER_MINUTES. A booking's location is its customer's
    saved coordinates, falling back to the provider's; the same fallback applies to the
    customer asking for slots without coordinates.
@@ -388,7 +388,7 @@ async def check_bookable(
     Returns the travel minutes from the previous booking that day (None when there is none
     or a location is unknown), for `Booking.travelTimeMinutes`. `exclude_booking_id` leaves
     a booking out (moving it); `apply_travel_buffer=False` is for manual and group bookings,
-    which the original exempts from the buffer (§3.4).
+    which the original exempts from the buffer.
     """
     start_minutes, end_minutes = parse_hhmm(start), parse_hhmm(end)
     plan = await _load_plan(db, provider, day, exclude_booking_id)

@@ -1,4 +1,4 @@
-"""The booking domain's errors, with the spec's messages (§2.6) and machine codes."""
+"""The booking domain's errors, with the spec's messages and machine codes."""
 
 from __future__ import annotations
 

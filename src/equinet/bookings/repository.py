@@ -157,7 +157,7 @@ async def provider(db: AsyncSession, provider_id: str) -> Provider | None:
 
 
 async def route_order(db: AsyncSession, route_order_id: str) -> RouteOrder | None:
-    # Only announcements (a RouteOrder with a provider) can carry bookings (spec §3.2 step 7).
+    # Only announcements (a RouteOrder with a provider) can carry bookings, as in the original.
     return await db.scalar(
         select(RouteOrder).where(
             RouteOrder.id == route_order_id, RouteOrder.provider_id.is_not(None)
@@ -258,7 +258,7 @@ async def refund_payment(db: AsyncSession, booking_id: str) -> bool:
 async def delete_unpaid_booking(
     db: AsyncSession, booking_id: str, *, provider_id: str | None, customer_id: str | None
 ) -> bool:
-    """Hard-delete only a pending or cancelled booking that has never been paid (spec §7.7)."""
+    """Hard-delete only a pending or cancelled booking that has never been paid."""
     statement = (
         delete(Booking)
         .where(

@@ -1,4 +1,4 @@
-"""Booking routes (spec §2.6) and the provider's customer tools (§2.11)."""
+"""Booking routes and the provider's customer tools."""
 
 from __future__ import annotations
 
@@ -238,7 +238,7 @@ HorseViewingProvider = Annotated[
 
 
 def sanitize_search_query(value: str) -> str:
-    """Spec §3.18 `sanitizeSearchQuery`."""
+    """The original's `sanitizeSearchQuery`."""
     return " ".join(_SEARCH_STRIP.sub("", value.strip())[:100].split())
 
 

@@ -1,4 +1,4 @@
-"""Request bodies of the booking routes (spec §2.6), validated strictly, and their responses."""
+"""Request bodies of the booking routes, validated strictly, and their responses."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ class CreateBookingIn(ApiModel):
 
 
 class ManualBookingIn(ApiModel):
-    """Spec §2.6 manual booking, with the date validated (spec §7.10)."""
+    """The original's manual booking, with the date validated."""
 
     model_config = ConfigDict(extra="ignore")
 

@@ -1,5 +1,5 @@
-"""Booking rules: creation (spec §3.2) under the provider lock, status changes (§3.1) as a
-compare-and-swap, deletion limits (§7.7), manual bookings (§2.6 fixed per §7.10).
+"""Booking rules: creation under the provider lock, status changes as a
+compare-and-swap, deletion limits, manual bookings (fixed).
 
 Services flush, never commit; notifications are rows in the same transaction and e-mails go
 out only after the commit (design.md rule 2).
@@ -82,7 +82,7 @@ class Actor:
 
 
 def sanitize_string(value: str) -> str:
-    """Spec §3.18 `sanitizeString`: trim, drop control characters, collapse whitespace."""
+    """The original's `sanitizeString`: trim, drop control characters, collapse whitespace."""
     return _WHITESPACE.sub(" ", _CONTROL.sub("", value)).strip()
 
 
@@ -201,7 +201,7 @@ async def create_booking(
     *,
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """POST /api/bookings: the checks of spec §3.2 in order (the first failure wins)."""
+    """POST /api/bookings: the original's checks in order (the first failure wins)."""
     _not_in_past(data.booking_date, now)
     service = await repository.service_with_provider(db, data.service_id)
     if service is None or not service.is_active:
@@ -267,7 +267,7 @@ async def _resolve_manual_customer(
 ) -> User:
     """The booking's customer: an existing one of this provider, or a new manual ("ghost") one.
 
-    Unlike the original (§7.10) a `customerId` must be a customer who has booked this
+    Unlike the original a `customerId` must be a customer who has booked this
     provider, and an e-mail that belongs to someone else's account is never taken over.
     """
     if data.customer_id:
@@ -351,7 +351,7 @@ async def create_manual_booking(
     )
     row = await repository.booking_detail(db, booking_id)
     assert row is not None
-    # The provider made it, so no notification to themself (§7.10); a real customer hears.
+    # The provider made it, so no notification to themself; a real customer hears.
     await emails.queue_booking_created(db, row)
     return views.created(row)
 
@@ -383,7 +383,7 @@ async def list_bookings(
 async def resolve_actor(
     db: AsyncSession, user: User, provider: Provider | None, booking_id: str
 ) -> tuple[Actor, str]:
-    """Ownership first (spec §7.6): the booking as its provider, else as its customer; 404."""
+    """Ownership first: the booking as its provider, else as its customer; 404."""
     if provider is not None:
         status = await repository.owned_status(
             db, booking_id, provider_id=provider.id, customer_id=None
@@ -467,7 +467,7 @@ async def update_status(
 async def delete_booking(
     db: AsyncSession, user: User, provider: Provider | None, booking_id: str
 ) -> None:
-    """DELETE /api/bookings/{id}: only pending or cancelled, never-paid bookings (spec §7.7).
+    """DELETE /api/bookings/{id}: only pending or cancelled, never-paid bookings.
 
     Confirmed, completed and paid bookings stay (cancel them instead: 409). Deleting a
     pending request tells the other party, as a cancellation would.
@@ -506,7 +506,7 @@ async def create_group_visit_booking(
     """One participant's booking of a matched group visit, confirmed at once.
 
     The rules and the provider lock of POST /api/bookings, with no travel buffer: the
-    participants stand at one stable, back to back (as manual bookings, §3.4). Returns the
+    participants stand at one stable, back to back (as manual bookings). Returns the
     booking's joined row; the customer's confirmation e-mail goes out after the commit.
     """
     _not_in_past(day, now)

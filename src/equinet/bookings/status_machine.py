@@ -1,4 +1,4 @@
-"""The booking status machine of spec §3.1: who may move a booking from which state to which."""
+"""The booking status machine: who may move a booking from which state to which."""
 
 from __future__ import annotations
 

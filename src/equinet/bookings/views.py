@@ -1,4 +1,4 @@
-"""The JSON shapes of a booking for each reader (spec §2.6), built from one joined row.
+"""The JSON shapes of a booking for each reader, built from one joined row.
 
 Amounts leave here as JSON numbers (`kit.money.json_number`): exact Decimals until this point.
 """
@@ -18,7 +18,7 @@ def _core(row: Any) -> dict[str, Any]:
         "customerId": row.customer_id,
         "providerId": row.provider_id,
         "serviceId": row.service_id,
-        # A calendar date (spec §7.30): "YYYY-MM-DD", the Stockholm date of the visit.
+        # A calendar date: "YYYY-MM-DD", the Stockholm date of the visit.
         "bookingDate": format_date(date_of_booking_column(row.booking_date)),
         "startTime": row.start_time,
         "endTime": row.end_time,
@@ -118,7 +118,7 @@ def for_customer(row: Any) -> dict[str, Any]:
 
 
 def created(row: Any) -> dict[str, Any]:
-    """POST /api/bookings and /api/bookings/manual: with routeOrderId and travel time (§7.32)."""
+    """POST /api/bookings and /api/bookings/manual: with routeOrderId and travel time."""
     return {
         **_core(row),
         "isManualBooking": row.is_manual_booking,

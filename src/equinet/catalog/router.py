@@ -1,4 +1,4 @@
-"""`/api/services`: the logged-in provider's own services (§2.4)."""
+"""`/api/services`: the logged-in provider's own services."""
 
 from __future__ import annotations
 

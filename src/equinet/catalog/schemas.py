@@ -1,4 +1,4 @@
-"""Request and response bodies of the service routes (§2.4)."""
+"""Request and response bodies of the service routes."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class ServiceIn(ApiModel):
     name: Name
     description: str | None = Field(None, max_length=2000)
     price: PriceIn
-    # A booking lasts at most 8 hours (§3.2), so a longer service could never be booked.
+    # A booking lasts at most 8 hours, so a longer service could never be booked.
     duration_minutes: int = Field(gt=0, le=480)
     recommended_interval_weeks: int | None = Field(None, ge=1, le=52)
 

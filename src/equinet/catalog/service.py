@@ -1,5 +1,5 @@
 """The service catalogue's rules: a provider manages only their own services; deleting keeps
-the row (bookings reference it, §7.26) and every change refreshes the public listings."""
+the row (bookings reference it) and every change refreshes the public listings."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 `X-Forwarded-For` is written by every proxy on the way, each appending the address it saw; only
 the entries added by our own proxies can be believed. So the header is read only when the
 direct peer is in TRUSTED_PROXIES, from the right, skipping our proxies: the first address
-that is not ours is the client (spec §7.23: the original keyed limits on the raw header).
+that is not ours is the client (the original keyed limits on the raw header).
 """
 
 from __future__ import annotations

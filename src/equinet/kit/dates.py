@@ -1,4 +1,4 @@
-"""Dates and wall-clock times: the one place they are parsed, stored and compared (G1, §3.7).
+"""Dates and wall-clock times: the one place they are parsed, stored and compared (G1).
 
 A calendar date ("2026-03-29") is a `date`; where a column stores it as a timestamp
 (`Booking.bookingDate`) it is UTC midnight of that date, made by `booking_date_column` only.
@@ -19,7 +19,7 @@ BUSINESS_TIMEZONE = ZoneInfo("Europe/Stockholm")
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-# Booking input may carry seconds ("09:00:00"); they are cut off (§2.6).
+# Booking input may carry seconds ("09:00:00"); they are cut off.
 _HHMM_SS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?$")
 
 HHMM_PATTERN = _HHMM.pattern

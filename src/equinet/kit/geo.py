@@ -8,7 +8,7 @@ from dataclasses import dataclass
 EARTH_RADIUS_KM = 6371.0
 KM_PER_DEGREE_LATITUDE = 111.0
 
-# §3.4: average driving speed and a safety margin for roads that are not straight lines.
+# average driving speed and a safety margin for roads that are not straight lines.
 AVERAGE_SPEED_KMH = 50.0
 TRAVEL_MARGIN_FACTOR = 1.2
 
@@ -51,7 +51,7 @@ def bounding_box(latitude: float, longitude: float, radius_km: float) -> Boundin
 
 
 def travel_minutes(lat1: float, lng1: float, lat2: float, lng2: float) -> int:
-    """Estimated driving minutes between two points: ceil(km / 50 km/h × 60 × 1.2), §3.4."""
+    """Estimated driving minutes between two points: ceil(km / 50 km/h × 60 × 1.2)."""
     distance = haversine_km(lat1, lng1, lat2, lng2)
     if distance == 0:
         return 0

@@ -14,7 +14,7 @@ failures (a wrong password).
 
 Which routes are guarded is declared by each router with `limit_route` (kit.rate_limit_routes);
 the middleware finds the request's route template the way the router will, then checks each
-of its limiters with the key §7.23 asks for: the client IP (kit.client_ip, X-Forwarded-For only
+of its limiters with the key it should have: the client IP (kit.client_ip, X-Forwarded-For only
 from TRUSTED_PROXIES), or the user id for per-user limiters when a session token resolves.
 The login limiter is checked here per IP, and again per e-mail by the login handler itself.
 """

@@ -1,4 +1,4 @@
-"""The security headers of spec §4.2 on every response, as a pure ASGI middleware.
+"""The security headers on every response, as a pure ASGI middleware.
 
 HSTS and `upgrade-insecure-requests` only in production (they would lock a developer's
 http://127.0.0.1 out); `'unsafe-eval'` only in development. /docs and /redoc load Swagger UI and

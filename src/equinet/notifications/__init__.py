@@ -1,1 +1,1 @@
-"""In-app notifications: the exact Swedish messages of spec §3.16 and the user's inbox routes."""
+"""In-app notifications: the exact Swedish messages and the user's inbox routes."""

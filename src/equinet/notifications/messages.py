@@ -1,6 +1,6 @@
-"""The notification texts of spec §3.16, word for word (with correct Swedish spelling, §7.25).
+"""The notification texts, word for word (with correct Swedish spelling).
 
-Dates in messages are "<day> <mon>" in Europe/Stockholm (spec §3.7: `formatNotifDate`).
+Dates in messages are "<day> <mon>" in Europe/Stockholm (`formatNotifDate`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ PROVIDER_REVIEWS_LINK = "/provider/reviews"
 
 
 def short_date(day: date) -> str:
-    """`15 feb` (spec §3.7)."""
+    """`15 feb`."""
     return f"{day.day} {SHORT_MONTHS[day.month - 1]}"
 
 

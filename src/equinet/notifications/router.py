@@ -1,4 +1,4 @@
-"""Routes of the user's own notifications (spec §2.9): list, unread count, mark read."""
+"""Routes of the user's own notifications: list, unread count, mark read."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Response shapes of the notification routes (spec §2.9): userId is never exposed."""
+"""Response shapes of the notification routes: userId is never exposed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Writing notifications for the domain events of bookings, payments and reviews (spec §3.16).
+"""Writing notifications for the domain events of bookings, payments and reviews.
 
 Notifications are rows in the request's own transaction: a rolled-back request leaves none.
 """

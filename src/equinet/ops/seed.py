@@ -1,4 +1,4 @@
-"""The original's demo data (spec §6.1): five providers with services and hours, one customer."""
+"""The original's demo data: five providers with services and hours, one customer."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
-"""The printable receipt of a paid booking, as HTML and as PDF (spec §2.7).
+"""The printable receipt of a paid booking, as HTML and as PDF.
 
 Prices include VAT; the receipt shows the amount, the VAT in it at VAT_RATE and the net, all
 exact (Decimal) and written the Swedish way ("12 345,67 kr").
 
 Every value that a user typed (names, addresses, horse and service texts) is HTML-escaped
-(spec §7.17: the original interpolated them raw, a stored-XSS hole).
+(the original interpolated them raw, a stored-XSS hole).
 """
 
 from __future__ import annotations

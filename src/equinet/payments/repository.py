@@ -79,7 +79,7 @@ async def booking_of_customer_for_update(
 
 
 async def booking_of_party(db: AsyncSession, booking_id: str, user_id: str) -> Any:
-    """The booking if `user_id` is its customer or its provider's user (spec §4.4)."""
+    """The booking if `user_id` is its customer or its provider's user."""
     statement = _select().where(
         Booking.id == booking_id,
         or_(Booking.customer_id == user_id, Provider.user_id == user_id),

@@ -1,4 +1,4 @@
-"""Payment and receipt routes of a booking (spec §2.7)."""
+"""Payment and receipt routes of a booking."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ router = APIRouter(prefix="/api/bookings", tags=["payments"])
 async def pay_booking(
     request: Request, db: DbSession, user: CurrentUser, booking_id: str
 ) -> PaymentResult:
-    # Only the booking's customer may pay; anyone else (a provider too) gets 404 (spec §4.4).
+    # Only the booking's customer may pay; anyone else (a provider too) gets 404.
     settings = request.app.state.settings
     return await service.pay(db, settings, gateway_for(settings), user.id, booking_id)
 

@@ -1,4 +1,4 @@
-"""Paying a booking (spec §2.7, §3.17): one payment per confirmed or completed booking, at the
+"""Paying a booking: one payment per confirmed or completed booking, at the
 price it was booked at, with a gap-free invoice number.
 
 The gateway is another service, so no lock or transaction is held while it is asked (it may

@@ -1,4 +1,4 @@
-"""The provider listing cache (P3, §3.9): public search results, invalidated on every write.
+"""The provider listing cache (P3): public search results, invalidated on every write.
 
 Listings are stored under a *generation*: invalidating bumps the generation, so every older
 entry is unreachable at once (no SCAN over keys) and a reader that computed a page from data

@@ -314,7 +314,7 @@ async def next_visits(
     db: AsyncSession, provider_ids: Sequence[str], today: date
 ) -> dict[str, tuple[date, str]]:
     """Each provider's earliest announced visit from `today` on (an open exception with a
-    location, §3.6), one DISTINCT ON query."""
+    location), one DISTINCT ON query."""
     if not provider_ids:
         return {}
     statement = (
@@ -360,7 +360,7 @@ async def active_weekly_hours(db: AsyncSession, provider_id: str) -> Sequence[Av
 async def approved_verifications(
     db: AsyncSession, provider_id: str
 ) -> list[tuple[ProviderVerification, list[tuple[str, str]]]]:
-    """Approved verifications, newest first, with their images (§7.20: pending stay private)."""
+    """Approved verifications, newest first, with their images (pending stay private)."""
     verifications = (
         await db.scalars(
             select(ProviderVerification)

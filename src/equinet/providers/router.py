@@ -1,4 +1,4 @@
-"""`/api/providers`: public search, profiles and reviews; the owner's profile update (§2.3)."""
+"""`/api/providers`: public search, profiles and reviews; the owner's profile update."""
 
 from __future__ import annotations
 

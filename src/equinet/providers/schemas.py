@@ -1,7 +1,7 @@
-"""Request and response bodies of the provider routes (§2.3).
+"""Request and response bodies of the provider routes.
 
-Public shapes expose a provider user's first and last name only (the detail adds the phone,
-§4.4); never an e-mail address. The list omits address and postal code.
+Public shapes expose a provider user's first and last name only (the detail adds the phone);
+never an e-mail address. The list omits address and postal code.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ _WHITESPACE = re.compile(r"\s+")
 
 
 def sanitize_search_query(value: str | None) -> str | None:
-    """§3.18: trim, drop ' " ; \\ % *, cut to 100 characters, collapse whitespace."""
+    """Trim, drop ' " ; \\ % *, cut to 100 characters, collapse whitespace."""
     if value is None:
         return None
     cleaned = _WHITESPACE.sub(" ", _SEARCH_DROP.sub("", value.strip())[:100]).strip()

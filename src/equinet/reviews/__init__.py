@@ -1,1 +1,1 @@
-"""Reviews of completed bookings and the provider's one reply (spec §2.8, §3.15)."""
+"""Reviews of completed bookings and the provider's one reply."""

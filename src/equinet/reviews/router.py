@@ -1,4 +1,4 @@
-"""Review routes (spec §2.8): customers write, edit and delete; the provider replies."""
+"""Review routes: customers write, edit and delete; the provider replies."""
 
 from __future__ import annotations
 

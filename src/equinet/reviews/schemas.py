@@ -1,4 +1,4 @@
-"""Request and response shapes of the review routes (spec §2.8), strict bodies."""
+"""Request and response shapes of the review routes, strict bodies."""
 
 from __future__ import annotations
 

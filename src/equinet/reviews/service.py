@@ -1,4 +1,4 @@
-"""Review rules (spec §3.15): only the customer of a completed booking reviews it, once; the
+"""Review rules: only the customer of a completed booking reviews it, once; the
 booking's provider replies once. Not-yours and missing are both 404 (design.md rule 3).
 
 Every write drops the cached provider listings (ratings show there) after the commit.
@@ -84,7 +84,7 @@ async def create(db: AsyncSession, customer: User, data: CreateReviewIn) -> Any:
 
 
 async def update(db: AsyncSession, customer: User, review_id: str, data: UpdateReviewIn) -> Any:
-    # An omitted comment clears the stored one (spec §2.8).
+    # An omitted comment clears the stored one.
     review = await repository.update_own(db, review_id, customer.id, data.rating, data.comment)
     if review is None:
         raise ReviewNotFound()

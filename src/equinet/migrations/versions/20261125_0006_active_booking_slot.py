@@ -1,4 +1,4 @@
-"""A cancelled slot can be booked again (spec §7.3): the slot is unique among active bookings only.
+"""A cancelled slot can be booked again: the slot is unique among active bookings only.
 
 The baseline's unique index covers every status, so rebooking a cancelled 10:00-11:00 slot
 failed. The partial index keeps the last line of defence for pending and confirmed bookings.
