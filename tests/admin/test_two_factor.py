@@ -149,10 +149,10 @@ async def test_the_login_limiter_counts_wrong_second_factor_codes(
         client_for(application) as client,
     ):
         challenge = (await password_step(client, admin.email)).json()["challenge"]
-        answers = [await second_step(client, challenge=challenge, code="123456") for _ in range(3)]
-        # Password step (1) + two wrong codes (2, 3): the third code attempt is refused,
-        # even a right one.
-        assert [a.status_code for a in answers] == [401, 401, 429]
+        answers = [await second_step(client, challenge=challenge, code="123456") for _ in range(4)]
+        # Wrong codes spend the login budget (the right password did not): after three, the
+        # next attempt is refused, even a right one.
+        assert [a.status_code for a in answers] == [401, 401, 401, 429]
         right = await second_step(
             client, challenge=challenge, code=pyotp.TOTP(secret).at(time.time())
         )

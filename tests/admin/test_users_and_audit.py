@@ -71,14 +71,14 @@ async def test_an_admin_cannot_deactivate_themself(
 
     response = await client.post(f"/api/admin/users/{admin.id}/deactivate", headers=headers)
 
-    assert (response.status_code, response.json()["code"]) == (409, "CannotDeactivateSelf")
+    assert (response.status_code, response.json()["code"]) == (409, "CANNOT_DEACTIVATE_SELF")
     assert (await client.get("/api/profile", headers=headers)).status_code == 200
 
 
 async def test_unknown_user_is_404(client: httpx.AsyncClient, db_session: AsyncSession) -> None:
     headers = await logged_in(db_session, await factories.customer(db_session, is_admin=True))
     response = await client.post("/api/admin/users/nobody/deactivate", headers=headers)
-    assert (response.status_code, response.json()["code"]) == (404, "UserNotFound")
+    assert (response.status_code, response.json()["code"]) == (404, "USER_NOT_FOUND")
 
 
 async def test_customers_and_providers_get_403_on_admin_routes(

@@ -80,16 +80,16 @@ async def test_revision_0012_backfills_completed_bookings_from_the_visit(
         INSERT INTO "Service" (id, "providerId", name, price, "durationMinutes")
         VALUES ('s1', 'p1', 'Skoning', 800, 60);
         INSERT INTO "Booking" (id, "customerId", "providerId", "serviceId", "bookingDate",
-                               "startTime", "endTime", status, "updatedAt")
+                               "startTime", "endTime", status, "updatedAt", "priceAtBooking")
         VALUES
           -- completed long after the visit and touched again later: the visit's end counts
           ('late', 'u1', 'p1', 's1', '2026-06-10', '09:00', '10:00', 'completed',
-           '2026-09-01 12:00:00'),
+           '2026-09-01 12:00:00', 800),
           -- marked completed before the visit was over: its update time is earlier
           ('early', 'u1', 'p1', 's1', '2026-06-11', '09:00', '10:00', 'completed',
-           '2026-06-11 07:30:00'),
+           '2026-06-11 07:30:00', 800),
           ('open', 'u1', 'p1', 's1', '2026-06-12', '09:00', '10:00', 'confirmed',
-           '2026-06-01 08:00:00');
+           '2026-06-01 08:00:00', 800);
         """,
     )
     await database.migrate(scratch, make_settings(scratch), "0012")

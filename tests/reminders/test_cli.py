@@ -44,6 +44,9 @@ async def test_send_reminders_command_sends_each_due_reminder_once(
     first = await run_cli(scratch, "jobs", "send-reminders", email_outbox_dir=str(outbox))
     assert first.exit_code == 0, first.output
     assert "sent 3 reminder(s): 1 rebooking, 2 day-before" in first.stdout
+    # The command queues the e-mails; the worker sends them.
+    worked = await run_cli(scratch, "worker", "--once", email_outbox_dir=str(outbox))
+    assert worked.exit_code == 0, worked.output
     assert len(read_outbox(outbox)) == 3
 
     second = await run_cli(scratch, "jobs", "send-reminders", email_outbox_dir=str(outbox))

@@ -111,7 +111,7 @@ async def test_approval_verifies_notifies_emails_and_is_audited(
         headers=as_admin,
         json={"action": "reject", "reviewNote": "Nej"},
     )
-    assert (again.status_code, again.json()["code"]) == (409, "AlreadyReviewed")
+    assert (again.status_code, again.json()["code"]) == (409, "ALREADY_REVIEWED")
 
 
 async def test_rejection_needs_a_reason_which_reaches_the_provider(

@@ -32,6 +32,7 @@ from equinet.ops import database
 from equinet.ops.scratch import scratch_database
 from tests.accounts.conftest import Mailbox
 from tests.conftest import make_settings, server_target
+from tests.jobs.support import run_queued_jobs
 
 T = TypeVar("T")
 
@@ -150,7 +151,18 @@ def live_app(*, seed_demo: bool = False, **overrides: Any) -> Iterator[LiveApp]:
                     await seed(db)
                     await db.commit()
             ready.set()
-            await task
+
+            async def work_the_queue() -> None:
+                # The job worker's part: e-mails and other queued work of the pages' requests.
+                while True:
+                    await run_queued_jobs(app.state.sessionmaker, settings)
+                    await asyncio.sleep(0.1)
+
+            worker = asyncio.create_task(work_the_queue())
+            try:
+                await task
+            finally:
+                worker.cancel()
 
     def thread_main() -> None:
         try:

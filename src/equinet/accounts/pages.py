@@ -110,7 +110,7 @@ async def register(request: Request, db: DbSession, visitor: CurrentVisitor) -> 
             errors.pop(FORM)
         return _register_again(request, values, errors)
     except EquinetError as error:
-        field = "email" if error.code == "EmailAlreadyRegistered" else FORM
+        field = "email" if error.code == "EMAIL_ALREADY_REGISTERED" else FORM
         return _register_again(request, values, domain_errors(error, field))
     return redirect("/login", flash="registered")
 

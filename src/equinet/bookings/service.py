@@ -537,6 +537,7 @@ async def create_group_visit_booking(
             "customer_id": customer_id,
             "service_id": service.id,
             "status": "confirmed",
+            "price_at_booking": service.price,
             "horse_name": horse_name,
             "horse_info": horse_info,
             "customer_notes": customer_notes,

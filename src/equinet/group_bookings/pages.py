@@ -260,7 +260,7 @@ async def match(request: Request, group_id: str, db: DbSession, account: PagePro
     except FormInvalid as invalid:
         errors = invalid.errors
     except EquinetError as error:
-        if error.code in ("GroupNotOpen", "GroupBookingNotFound"):
+        if error.code in ("GROUP_NOT_OPEN", "GROUP_BOOKING_NOT_FOUND"):
             raise
         errors = domain_errors(error)
     else:

@@ -94,6 +94,13 @@ def install_openapi(app: FastAPI, *, cookie_name: str) -> None:
                 "description": "The HttpOnly session cookie set by POST /api/auth/login",
             },
         }
+        # Every error answer is the one error body, also where a route described it in words.
+        error_body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    if status.startswith(("4", "5")) and "content" not in response:
+                        response["content"] = error_body
         app.openapi_schema = schema
         return schema
 

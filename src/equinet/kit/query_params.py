@@ -3,6 +3,7 @@
 A misspelt filter (`?stauts=pending`) would otherwise return an unfiltered list that looks
 right. One app-wide dependency compares the request's query keys with the parameters the
 matched route declares (its own and its dependencies'), plus the few every route accepts.
+Only API routes: pages are for browsers, and read the fields of their own forms.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ def declared_query_parameters(route: APIRoute) -> frozenset[str]:
 async def reject_unknown_query_parameters(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or not request.query_params:
+        return
+    # Pages read their own forms' fields; a browser's link may carry more (tracking tags).
+    if not request.url.path.startswith("/api/"):
         return
     allowed = declared_query_parameters(route)
     unknown = sorted({key for key in request.query_params if key not in allowed})

@@ -105,6 +105,15 @@ class RequestGuardMiddleware:
         self.app = app
         self.max_bytes = settings.request_max_body_bytes
         self.timeout = settings.request_body_timeout_seconds
+        # Uploads stream through to their route, which counts every byte against its bucket.
+        self.max_upload_bytes = (
+            max(
+                settings.upload_max_bytes_avatars,
+                settings.upload_max_bytes_horses,
+                settings.upload_max_bytes_verifications,
+            )
+            + 64 * 1024
+        )
 
     def _too_large(self) -> JSONResponse:
         return JSONResponse(
@@ -155,12 +164,17 @@ class RequestGuardMiddleware:
         if length is None and not chunked:
             await self.app(scope, receive, send)  # no body to guard
             return
+        multipart = headers.get("content-type", "").startswith("multipart/form-data")
         try:
-            if length is not None and int(length) > self.max_bytes:
+            limit = self.max_upload_bytes if multipart else self.max_bytes
+            if length is not None and int(length) > limit:
                 await self._too_large()(scope, receive, send)
                 return
         except ValueError:
             pass  # an unreadable Content-Length: the server itself refuses those
+        if multipart:
+            await self.app(scope, receive, send)
+            return
         try:
             body, extra = await self._read_body(receive)
         except _Refused as refused:

@@ -104,13 +104,13 @@ MANUAL_FIELDS = (
 SERVICE_FIELDS = ("name", "description", "price", "durationMinutes", "recommendedIntervalWeeks")
 # Where a refusal of the manual booking is shown; times and dates otherwise.
 MANUAL_ERROR_FIELDS = {
-    "CustomerEmailTaken": "customerEmail",
-    "CustomerNotFound": "customerName",
+    "CUSTOMER_EMAIL_TAKEN": "customerEmail",
+    "CUSTOMER_NOT_FOUND": "customerName",
     "INACTIVE_SERVICE": "serviceId",
     "SERVICE_PROVIDER_MISMATCH": "serviceId",
     "INACTIVE_PROVIDER": FORM,
-    "PastDate": "bookingDate",
-    "BookingInPast": "bookingDate",
+    "PAST_DATE": "bookingDate",
+    "BOOKING_IN_PAST": "bookingDate",
 }
 EXCEPTION_FIELDS = ("date", "kind", "startTime", "endTime", "reason", "location")
 PROFILE_FIELDS = (
