@@ -40,6 +40,7 @@ async def switch_language(code: str, next: str | None = None) -> RedirectRespons
 
 
 def page_routers() -> list[APIRouter]:
+    from equinet.accounting.pages import router as accounting_pages
     from equinet.accounts.pages import router as accounts_pages
     from equinet.bookings.pages import router as bookings_pages
     from equinet.calendar_feeds.pages import router as calendar_feed_pages
@@ -59,7 +60,7 @@ def page_routers() -> list[APIRouter]:
         shell, providers_pages, bookings_pages, accounts_pages, notifications_pages,
         horses_pages, uploads_pages, verification_pages, gdpr_pages, reminders_pages,
         calendar_feed_pages, routes_pages, group_bookings_pages,
-        provider_own_pages, admin_pages,
+        provider_own_pages, admin_pages, accounting_pages,
     ]  # fmt: skip
 
 
