@@ -98,3 +98,7 @@ browser: ## install Debian's Chromium for the browser tests (tests/web) when it 
 .PHONY: screenshots
 screenshots: $(VENV)/.installed browser ## PNGs of the key pages (desktop and 360 px) in docs/screenshots/
 	$(BIN)/python -m tests.web.screenshots
+
+.PHONY: bench-pages
+bench-pages: $(VENV)/.installed ## each page's server time and SQL statements vs its API routes, into docs/benchmarks.md (BENCH_DATABASE_URL)
+	$(BIN)/python bench/page_vs_api.py $(BENCH_ARGS)
