@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.settings import Settings
 from tests import factories
-from tests.bookings.support import auth
+from tests.bookings.support import auth, make_shop
 from tests.routes.support import order_near
 
 
@@ -39,3 +39,24 @@ async def test_my_orders_come_in_capped_pages(
         assert empty.status_code == 200 and empty.json() == []
         assert empty.headers["X-Has-More"] == "false" and empty.headers["X-Limit"] == "5"
         assert (await client.get(f"{url}?limit=abc", headers=headers)).status_code == 422
+
+
+async def test_available_orders_come_in_pages_nearest_first(
+    client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    shop = await make_shop(db_session)  # Uppsala, 50 km service area
+    nearest = await order_near(db_session, latitude=59.86, longitude=17.64)
+    middle = await order_near(db_session, latitude=59.90, longitude=17.70)
+    farthest = await order_near(db_session, latitude=60.00, longitude=17.80)
+    headers = await auth(db_session, shop.provider_user, settings)
+    url = "/api/route-orders/available"
+
+    first = await client.get(f"{url}?limit=2", headers=headers)
+    rest = await client.get(f"{url}?limit=2&offset=2", headers=headers)
+    assert [o["id"] for o in first.json()] == [nearest.id, middle.id]
+    assert first.headers["X-Has-More"] == "true"
+    assert [o["id"] for o in rest.json()] == [farthest.id]
+    assert rest.headers["X-Has-More"] == "false"
+    capped = await client.get(f"{url}?limit=1000", headers=headers)
+    assert capped.headers["X-Limit"] == "100"
+    assert (await client.get(f"{url}?limit=abc", headers=headers)).status_code == 422

@@ -391,8 +391,12 @@ async def _available_page(
     orders: list[dict[str, Any]] = []
     problem = None
     try:
-        orders = await service.available_orders(
-            db, account.provider, service_type=None, priority=None
+        orders, _ = await service.available_orders(
+            db,
+            account.provider,
+            service_type=None,
+            priority=None,
+            page=PageRequest(limit=service.AVAILABLE_LIMIT, offset=0),
         )
     except EquinetError as error:
         problem = gettext(error.message)

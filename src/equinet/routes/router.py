@@ -103,14 +103,19 @@ async def announcements(
 
 @orders_router.get("/available", summary="Customers' orders within my service area")
 async def available(
+    request: Request,
+    response: Response,
     db: DbSession,
     account: CurrentProvider,
+    page: Annotated[PageRequest, Depends(paginated(default=service.AVAILABLE_LIMIT, cap=100))],
     service_type: Annotated[str | None, Query(alias="serviceType")] = None,
     priority: Annotated[str | None, Query(pattern="^(normal|urgent)$")] = None,
 ) -> list[dict[str, Any]]:
-    return await service.available_orders(
-        db, account.provider, service_type=service_type, priority=priority
+    rows, has_more = await service.available_orders(
+        db, account.provider, service_type=service_type, priority=priority, page=page
     )
+    page_headers(response, request, page, has_more)
+    return rows
 
 
 @orders_router.get("/my-orders", summary="My orders with their planned visits and ETAs")

@@ -430,9 +430,11 @@ async def available_orders(
     *,
     service_type: str | None,
     priority: str | None,
+    page: PageRequest,
     now: datetime | None = None,
-) -> list[dict[str, Any]]:
-    """Customers' pending orders within the provider's service area, nearest first."""
+) -> tuple[list[dict[str, Any]], bool]:
+    """A page of customers' pending orders within the provider's service area, nearest first
+    (the distance is measured here, so the page is cut after the measuring)."""
     latitude, longitude = provider_point(provider)
     radius = area_km(provider)
     candidates = await repository.pending_orders_in_box(
@@ -449,7 +451,8 @@ async def available_orders(
         if distance <= radius:
             measured.append((distance, order))
     measured.sort(key=lambda pair: (pair[0], pair[1].id))
-    return [available_view(order, distance) for distance, order in measured[:AVAILABLE_LIMIT]]
+    shown, has_more = page.slice(measured)
+    return [available_view(order, distance) for distance, order in shown], has_more
 
 
 async def order_detail(
