@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from equinet.accounts.dependencies import CurrentAdmin
 from equinet.admin import service
 from equinet.admin.schemas import AdminUserList, AdminUserOut, AuditLogOut
 from equinet.db.session import DbSession
 from equinet.kit.client_ip import client_ip
+from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.verification import service as verification
 from equinet.verification.schemas import QueuedVerificationOut, ReviewIn, VerificationOut
@@ -46,8 +47,16 @@ def _ip(request: Request) -> str | None:
     summary="Pending verification requests, oldest first, with their documents",
     responses=_FORBIDDEN,
 )
-async def verification_queue(admin: CurrentAdmin, db: DbSession) -> list[QueuedVerificationOut]:
-    return await verification.queue(db)
+async def verification_queue(
+    request: Request,
+    response: Response,
+    admin: CurrentAdmin,
+    db: DbSession,
+    page: Annotated[PageRequest, Depends(paginated(default=50, cap=100))],
+) -> list[QueuedVerificationOut]:
+    queued, has_more = await verification.queue(db, page)
+    page_headers(response, request, page, has_more)
+    return queued
 
 
 @router.put(

@@ -21,6 +21,7 @@ from equinet.group_bookings.schemas import GroupRequestIn, JoinIn, MatchIn
 from equinet.kit.dates import today_local
 from equinet.kit.errors import EquinetError
 from equinet.kit.i18n import gettext, mark
+from equinet.kit.pagination import PageRequest
 from equinet.providers import service as providers
 from equinet.routes.exceptions import AddressNotFound
 from equinet.settings import Settings
@@ -29,6 +30,9 @@ from equinet.web.forms import FormInvalid, attempt, domain_errors, parse, values
 from equinet.web.pages import page_router
 from equinet.web.places import point_of_address
 from equinet.web.templating import render
+
+# The pages show the first page of each list, as large as the API's cap allows.
+_FIRST_PAGE = PageRequest(limit=100, offset=0)
 
 router = page_router()
 
@@ -79,7 +83,7 @@ async def _my_groups(
     join_errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    groups = await service.my_groups(db, user)
+    groups, _ = await service.my_groups(db, user, _FIRST_PAGE)
     return render(
         request,
         "group_bookings/mine.html",
@@ -206,7 +210,7 @@ async def available(request: Request, db: DbSession, account: PageProvider) -> H
     groups: list[dict[str, Any]] = []
     problem = None
     try:
-        groups = await service.available_groups(db, account.provider)
+        groups, _ = await service.available_groups(db, account.provider, _FIRST_PAGE)
     except EquinetError as error:
         problem = gettext(error.message)
     return render(request, "group_bookings/available.html", {"groups": groups, "problem": problem})

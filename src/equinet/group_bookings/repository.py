@@ -54,11 +54,15 @@ def _member(user_id: str) -> Any:
     return _active_participant(user_id)
 
 
-async def groups_of(db: AsyncSession, user_id: str) -> Sequence[GroupBookingRequest]:
+async def groups_of(
+    db: AsyncSession, user_id: str, *, limit: int, offset: int = 0
+) -> Sequence[GroupBookingRequest]:
     statement = (
         select(GroupBookingRequest)
         .where(_member(user_id))
         .order_by(GroupBookingRequest.created_at.desc(), GroupBookingRequest.id)
+        .limit(limit)
+        .offset(offset)
     )
     return (await db.scalars(statement)).all()
 

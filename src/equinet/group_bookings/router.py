@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
 
 from equinet.accounts.dependencies import CurrentProvider, CurrentUser
 from equinet.db.session import DbSession
 from equinet.group_bookings import service
 from equinet.group_bookings.schemas import GroupRequestIn, GroupUpdateIn, JoinIn, MatchIn
+from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.models import Provider, User
 from equinet.settings import Settings
@@ -23,6 +24,9 @@ limit_route("GET", "/api/group-bookings/available", "api")
 limit_route("GET", "/api/group-bookings/{group_id}", "api")
 limit_route("POST", "/api/group-bookings/join", "booking")
 limit_route("POST", "/api/group-bookings/{group_id}/match", "booking")
+
+
+GroupPage = Annotated[PageRequest, Depends(paginated(default=50, cap=100))]
 
 
 def _settings(request: Request) -> Settings:
@@ -43,13 +47,21 @@ async def create_group(db: DbSession, user: CurrentUser, body: GroupRequestIn) -
 
 
 @router.get("", summary="Group visits I take part in (not those I left)")
-async def my_groups(db: DbSession, user: CurrentUser) -> list[dict[str, Any]]:
-    return await service.my_groups(db, user)
+async def my_groups(
+    request: Request, response: Response, db: DbSession, user: CurrentUser, page: GroupPage
+) -> list[dict[str, Any]]:
+    groups, has_more = await service.my_groups(db, user, page)
+    page_headers(response, request, page, has_more)
+    return groups
 
 
 @router.get("/available", summary="Open group visits in my area for my services")
-async def available(db: DbSession, account: CurrentProvider) -> list[dict[str, Any]]:
-    return await service.available_groups(db, account.provider)
+async def available(
+    request: Request, response: Response, db: DbSession, account: CurrentProvider, page: GroupPage
+) -> list[dict[str, Any]]:
+    groups, has_more = await service.available_groups(db, account.provider, page)
+    page_headers(response, request, page, has_more)
+    return groups
 
 
 @router.post("/join", status_code=201, summary="Join a group visit with its invite code")

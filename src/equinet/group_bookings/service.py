@@ -50,6 +50,7 @@ from equinet.kit.dates import (
 )
 from equinet.kit.errors import EquinetError, sqlstate_of
 from equinet.kit.geo import bounding_box, haversine_km
+from equinet.kit.pagination import PageRequest
 from equinet.kit.timestamps import iso_utc
 from equinet.models import GroupBookingParticipant, GroupBookingRequest, Provider, User
 from equinet.notifications.service import notify
@@ -203,10 +204,14 @@ async def _view(db: AsyncSession, group: GroupBookingRequest) -> dict[str, Any]:
     return group_view(group, rows)
 
 
-async def my_groups(db: AsyncSession, user: User) -> list[dict[str, Any]]:
-    groups = await repository.groups_of(db, user.id)
+async def my_groups(
+    db: AsyncSession, user: User, page: PageRequest
+) -> tuple[list[dict[str, Any]], bool]:
+    groups, has_more = page.cut(
+        await repository.groups_of(db, user.id, limit=page.fetch, offset=page.offset)
+    )
     rows = await repository.participants(db, [g.id for g in groups])
-    return [group_view(g, rows.get(g.id, [])) for g in groups]
+    return [group_view(g, rows.get(g.id, [])) for g in groups], has_more
 
 
 async def group_detail(
@@ -362,8 +367,10 @@ def _fits(provider: Provider, services: set[str], group: GroupBookingRequest) ->
 
 
 async def available_groups(
-    db: AsyncSession, provider: Provider, *, now: datetime | None = None
-) -> list[dict[str, Any]]:
+    db: AsyncSession, provider: Provider, page: PageRequest, *, now: datetime | None = None
+) -> tuple[list[dict[str, Any]], bool]:
+    """A page of the open groups the provider fits; the distance and services are checked
+    here, so the page is cut after them (and only its groups' participants are read)."""
     if provider.latitude is None or provider.longitude is None:
         raise ProviderLocationMissing()
     area = float(provider.service_area_km or DEFAULT_SERVICE_AREA_KM)
@@ -374,7 +381,9 @@ async def available_groups(
         provider.id,
         booking_date_column(today_local(now)),
     )
-    fitting = [(g, d) for g in candidates if (d := _fits(provider, services, g)) is not None]
+    fitting, has_more = page.slice(
+        [(g, d) for g in candidates if (d := _fits(provider, services, g)) is not None]
+    )
     rows = await repository.participants(db, [g.id for g, _ in fitting])
     shown = []
     for group, distance in fitting:
@@ -394,7 +403,7 @@ async def available_groups(
                 "joinDeadline": iso_utc(group.join_deadline),
             }
         )
-    return shown
+    return shown, has_more
 
 
 async def _available_group(

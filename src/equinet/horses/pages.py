@@ -21,6 +21,7 @@ from equinet.horses.schemas import NOTE_CATEGORIES, SHARED_CATEGORIES, HorseIn, 
 from equinet.kit.dates import today_local
 from equinet.kit.errors import EquinetError
 from equinet.kit.i18n import mark
+from equinet.kit.pagination import PageRequest
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.models import User
 from equinet.settings import Settings
@@ -29,6 +30,11 @@ from equinet.web.context import CurrentVisitor, PageCustomer, PageProvider, redi
 from equinet.web.forms import FormInvalid, attempt, domain_errors, parse, values_of
 from equinet.web.pages import page_router
 from equinet.web.templating import render
+
+# The pages show the first page of each list, as large as the API's cap allows.
+_HORSES = PageRequest(limit=100, offset=0)
+_TIMELINE = PageRequest(limit=200, offset=0)
+_PASSPORTS = PageRequest(limit=100, offset=0)
 
 router = page_router()
 
@@ -75,7 +81,7 @@ async def _list_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    horses = await service.list_horses(db, user)
+    horses, _ = await service.list_horses(db, user, _HORSES)
     context = {"horses": horses, "values": values or {}, "errors": errors or {}, **_labels()}
     return render(request, "horses/list.html", context, status_code=status_code)
 
@@ -119,13 +125,13 @@ async def _horse_page(
     horse = await service.horse_detail(db, user, horse_id)
     filter_error = None
     try:
-        timeline = await service.timeline(db, user, horse_id, category)
+        timeline, _ = await service.timeline(db, user, horse_id, category, _TIMELINE)
     except InvalidCategory as error:
         filter_error = domain_errors(error, "category")["category"]
-        timeline = await service.timeline(db, user, horse_id, None)
+        timeline, _ = await service.timeline(db, user, horse_id, None, _TIMELINE)
         category = None
         status_code = max(status_code, 400)
-    passports = await service.list_passports(db, _settings(request), user, horse_id)
+    passports, _ = await service.list_passports(db, _settings(request), user, horse_id, _PASSPORTS)
     if horse_values is None:
         horse_values = {
             "name": horse.name,
@@ -272,9 +278,10 @@ async def provider_horse(
     """A customer's horse as its provider sees it: the shared categories only."""
     horse = await service.horse_for_provider(db, account.user, horse_id)
     try:
-        timeline = await service.timeline(db, account.user, horse_id, category)
+        timeline, _ = await service.timeline(db, account.user, horse_id, category, _TIMELINE)
     except InvalidCategory:
-        timeline, category = await service.timeline(db, account.user, horse_id, None), None
+        timeline, _ = await service.timeline(db, account.user, horse_id, None, _TIMELINE)
+        category = None
     context = {
         "horse": horse,
         "horse_id": horse_id,

@@ -18,11 +18,15 @@ def _owned(horse_id: str, owner_id: str) -> Any:
     return (Horse.id == horse_id, Horse.owner_id == owner_id, Horse.is_active.is_(True))
 
 
-async def active_horses(db: AsyncSession, owner_id: str) -> Sequence[Horse]:
+async def active_horses(
+    db: AsyncSession, owner_id: str, *, limit: int, offset: int = 0
+) -> Sequence[Horse]:
     statement = (
         select(Horse)
         .where(Horse.owner_id == owner_id, Horse.is_active.is_(True))
         .order_by(Horse.name, Horse.id)
+        .limit(limit)
+        .offset(offset)
     )
     return (await db.scalars(statement)).all()
 
@@ -111,7 +115,13 @@ def _note_columns() -> Any:
 
 
 async def owned_notes(
-    db: AsyncSession, horse_id: str, owner_id: str, category: str | None
+    db: AsyncSession,
+    horse_id: str,
+    owner_id: str,
+    category: str | None,
+    *,
+    limit: int,
+    offset: int = 0,
 ) -> Sequence[Any]:
     statement = (
         _note_columns()
@@ -120,12 +130,19 @@ async def owned_notes(
     )
     if category is not None:
         statement = statement.where(HorseNote.category == category)
-    statement = statement.order_by(HorseNote.note_date.desc(), HorseNote.created_at.desc())
-    return (await db.execute(statement)).all()
+    statement = statement.order_by(
+        HorseNote.note_date.desc(), HorseNote.created_at.desc(), HorseNote.id
+    )
+    return (await db.execute(statement.limit(limit).offset(offset))).all()
 
 
 async def timeline_notes(
-    db: AsyncSession, horse_id: str, *, shared_only: bool, category: str | None
+    db: AsyncSession,
+    horse_id: str,
+    *,
+    shared_only: bool,
+    category: str | None,
+    limit: int | None = None,
 ) -> Sequence[Any]:
     """A horse's notes, newest first. `shared_only` keeps the shared categories whatever
     `category` asks for: the privacy rule is part of the query, not of the caller."""
@@ -134,7 +151,11 @@ async def timeline_notes(
         statement = statement.where(HorseNote.category.in_(SHARED_CATEGORIES))
     if category is not None:
         statement = statement.where(HorseNote.category == category)
-    statement = statement.order_by(HorseNote.note_date.desc(), HorseNote.created_at.desc())
+    statement = statement.order_by(
+        HorseNote.note_date.desc(), HorseNote.created_at.desc(), HorseNote.id
+    )
+    if limit is not None:
+        statement = statement.limit(limit)
     return (await db.execute(statement)).all()
 
 
@@ -219,11 +240,15 @@ async def insert_passport(
     return passport
 
 
-async def passports(db: AsyncSession, horse_id: str) -> Sequence[HorsePassportToken]:
+async def passports(
+    db: AsyncSession, horse_id: str, *, limit: int, offset: int = 0
+) -> Sequence[HorsePassportToken]:
     statement = (
         select(HorsePassportToken)
         .where(HorsePassportToken.horse_id == horse_id)
         .order_by(HorsePassportToken.created_at.desc(), HorsePassportToken.id)
+        .limit(limit)
+        .offset(offset)
     )
     return (await db.scalars(statement)).all()
 

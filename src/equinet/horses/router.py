@@ -7,7 +7,7 @@ import json
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from equinet.accounts.dependencies import CurrentUser
@@ -29,6 +29,7 @@ from equinet.horses.schemas import (
     TimelineItem,
 )
 from equinet.kit.i18n import _
+from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.settings import Settings
 
@@ -47,14 +48,23 @@ Category = Annotated[
 ]
 
 
+HorsePage = Annotated[PageRequest, Depends(paginated(default=100, cap=100))]
+NotePage = Annotated[PageRequest, Depends(paginated(default=50, cap=200))]
+PassportPage = Annotated[PageRequest, Depends(paginated(default=50, cap=100))]
+
+
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
 @router.get("", summary="My active horses, by name (also the booking form's choices)")
-async def list_horses(db: DbSession, user: CurrentUser) -> list[HorseOut]:
-    return await service.list_horses(db, user)
+async def list_horses(
+    request: Request, response: Response, db: DbSession, user: CurrentUser, page: HorsePage
+) -> list[HorseOut]:
+    horses, has_more = await service.list_horses(db, user, page)
+    page_headers(response, request, page, has_more)
+    return horses
 
 
 @router.post("", status_code=201, summary="Register a horse")
@@ -82,9 +92,17 @@ async def remove_horse(db: DbSession, user: CurrentUser, horse_id: str) -> Messa
 
 @router.get("/{horse_id}/notes", summary="My horse's notes, newest first")
 async def list_notes(
-    db: DbSession, user: CurrentUser, horse_id: str, category: Category = None
+    request: Request,
+    response: Response,
+    db: DbSession,
+    user: CurrentUser,
+    horse_id: str,
+    page: NotePage,
+    category: Category = None,
 ) -> list[NoteOut]:
-    return await service.list_notes(db, user, horse_id, category)
+    notes, has_more = await service.list_notes(db, user, horse_id, category, page)
+    page_headers(response, request, page, has_more)
+    return notes
 
 
 @router.post("/{horse_id}/notes", status_code=201, summary="Add a note to my horse")
@@ -110,9 +128,17 @@ async def remove_note(db: DbSession, user: CurrentUser, horse_id: str, note_id: 
     summary="Notes and completed visits, newest first (a provider sees the shared ones only)",
 )
 async def timeline(
-    db: DbSession, user: CurrentUser, horse_id: str, category: Category = None
+    request: Request,
+    response: Response,
+    db: DbSession,
+    user: CurrentUser,
+    horse_id: str,
+    page: NotePage,
+    category: Category = None,
 ) -> list[TimelineItem]:
-    return await service.timeline(db, user, horse_id, category)
+    items, has_more = await service.timeline(db, user, horse_id, category, page)
+    page_headers(response, request, page, has_more)
+    return list(items)
 
 
 @router.post("/{horse_id}/passport", status_code=201, summary="Create a passport link (30 days)")
@@ -124,9 +150,16 @@ async def create_passport(
 
 @router.get("/{horse_id}/passport", summary="My horse's passport links")
 async def list_passports(
-    request: Request, db: DbSession, user: CurrentUser, horse_id: str
+    request: Request,
+    response: Response,
+    db: DbSession,
+    user: CurrentUser,
+    horse_id: str,
+    page: PassportPage,
 ) -> list[PassportLink]:
-    return await service.list_passports(db, _settings(request), user, horse_id)
+    links, has_more = await service.list_passports(db, _settings(request), user, horse_id, page)
+    page_headers(response, request, page, has_more)
+    return links
 
 
 @router.delete("/{horse_id}/passport/{passport_id}", summary="Revoke a passport link")

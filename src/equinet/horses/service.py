@@ -45,6 +45,7 @@ from equinet.horses.schemas import (
     PublicPassport,
 )
 from equinet.kit.dates import booking_date_column, date_of_booking_column, today_local
+from equinet.kit.pagination import PageRequest
 from equinet.models import Horse, HorsePassportToken, User
 from equinet.settings import Settings
 
@@ -71,9 +72,14 @@ async def _owned(db: AsyncSession, user: User, horse_id: str) -> Horse:
     return horse
 
 
-async def list_horses(db: AsyncSession, user: User) -> list[HorseOut]:
-    """The user's active horses by name: also what the booking flow offers to choose from."""
-    return [HorseOut.model_validate(h) for h in await repository.active_horses(db, user.id)]
+async def list_horses(
+    db: AsyncSession, user: User, page: PageRequest
+) -> tuple[list[HorseOut], bool]:
+    """A page of the user's active horses by name: also what the booking flow offers."""
+    rows, has_more = page.cut(
+        await repository.active_horses(db, user.id, limit=page.fetch, offset=page.offset)
+    )
+    return [HorseOut.model_validate(h) for h in rows], has_more
 
 
 async def register_horse(db: AsyncSession, user: User, data: HorseIn) -> HorseOut:
@@ -134,11 +140,20 @@ def _note_out(row: Any) -> NoteOut:
 
 
 async def list_notes(
-    db: AsyncSession, user: User, horse_id: str, category: str | None
-) -> list[NoteOut]:
+    db: AsyncSession, user: User, horse_id: str, category: str | None, page: PageRequest
+) -> tuple[list[NoteOut], bool]:
     await _owned(db, user, horse_id)
-    rows = await repository.owned_notes(db, horse_id, user.id, parse_category(category))
-    return [_note_out(row) for row in rows]
+    rows, has_more = page.cut(
+        await repository.owned_notes(
+            db,
+            horse_id,
+            user.id,
+            parse_category(category),
+            limit=page.fetch,
+            offset=page.offset,
+        )
+    )
+    return [_note_out(row) for row in rows], has_more
 
 
 def _note_values(data: NoteIn | NoteUpdate, *, partial: bool) -> dict[str, Any]:
@@ -214,10 +229,11 @@ def _merge(
 
 
 async def timeline(
-    db: AsyncSession, user: User, horse_id: str, category: str | None
-) -> list[BookingEvent | NoteEvent]:
-    """The owner sees every note; a provider with a booking for the horse sees the shared
-    categories only, whatever filter they pass. A category filter leaves bookings out."""
+    db: AsyncSession, user: User, horse_id: str, category: str | None, page: PageRequest
+) -> tuple[list[BookingEvent | NoteEvent], bool]:
+    """A page of the timeline. The owner sees every note; a provider with a booking for the
+    horse sees the shared categories only, whatever filter they pass. A category filter
+    leaves bookings out."""
     wanted = parse_category(category)
     horse = await repository.owned_horse(db, horse_id, user.id)
     as_owner = horse is not None
@@ -225,9 +241,17 @@ async def timeline(
         horse = await repository.horse_seen_by_provider(db, horse_id, user.id)
         if horse is None:
             raise HorseNotFound()
-    notes = await repository.timeline_notes(db, horse.id, shared_only=not as_owner, category=wanted)
-    bookings = [] if wanted else await repository.horse_bookings(db, horse.id, completed_only=True)
-    return _merge(bookings, notes, as_owner=as_owner, with_authors=True)
+    # Two sources merged by date: the page's rows lie within the first `offset + fetch` of each.
+    reach = page.offset + page.fetch
+    notes = await repository.timeline_notes(
+        db, horse.id, shared_only=not as_owner, category=wanted, limit=reach
+    )
+    bookings = (
+        []
+        if wanted
+        else await repository.horse_bookings(db, horse.id, completed_only=True, limit=reach)
+    )
+    return page.slice(_merge(bookings, notes, as_owner=as_owner, with_authors=True))
 
 
 def _passport_horse(horse: Horse, now: datetime | None = None) -> PassportHorse:
@@ -281,11 +305,14 @@ async def create_passport(
 
 
 async def list_passports(
-    db: AsyncSession, settings: Settings, user: User, horse_id: str
-) -> list[PassportLink]:
+    db: AsyncSession, settings: Settings, user: User, horse_id: str, page: PageRequest
+) -> tuple[list[PassportLink], bool]:
     await _owned(db, user, horse_id)
     now = utcnow()
-    return [_link(settings, p, now) for p in await repository.passports(db, horse_id)]
+    rows, has_more = page.cut(
+        await repository.passports(db, horse_id, limit=page.fetch, offset=page.offset)
+    )
+    return [_link(settings, p, now) for p in rows], has_more
 
 
 async def revoke_passport(db: AsyncSession, user: User, horse_id: str, passport_id: str) -> None:

@@ -23,6 +23,7 @@ from equinet.db.session import DbSession
 from equinet.kit.dates import today_local
 from equinet.kit.errors import EquinetError
 from equinet.kit.i18n import STOCKHOLM, format_clock, gettext, mark
+from equinet.kit.pagination import PageRequest
 from equinet.routes import planning, service
 from equinet.routes.exceptions import AddressNotFound, InvalidDates, ProviderNotFound
 from equinet.routes.schemas import (
@@ -39,6 +40,9 @@ from equinet.web.forms import _message as field_message
 from equinet.web.pages import page_router
 from equinet.web.places import point_of_address
 from equinet.web.templating import render
+
+# The pages show the first page of each list, as large as the API's cap allows.
+_FIRST_PAGE = PageRequest(limit=100, offset=0)
 
 router = page_router()
 
@@ -121,11 +125,11 @@ async def _my_orders(
     errors: dict[str, dict[str, str]] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    orders = await service.my_orders(db, user)
+    orders, _ = await service.my_orders(db, user, _FIRST_PAGE)
     for order in orders:
         if order["visit"] is not None:
             _with_clocks(order["visit"])
-    follows = await service.follows(db, user)
+    follows, _ = await service.follows(db, user, _FIRST_PAGE)
     return render(
         request,
         "routes/my_orders.html",
@@ -249,13 +253,13 @@ async def _announcements_page(
     follow_values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    rows = await service.public_announcements(
+    rows, _ = await service.public_announcements(
         db, provider_id=None, service_type=None, date_from=None, date_to=None,
-        latitude=None, longitude=None, radius_km=None, limit=100, offset=0,
+        latitude=None, longitude=None, radius_km=None, page=_FIRST_PAGE,
     )  # fmt: skip
     followed: set[str] = set()
     if user is not None and user.user_type == "customer":
-        followed = {f["providerId"] for f in await service.follows(db, user)}
+        followed = {f["providerId"] for f in (await service.follows(db, user, _FIRST_PAGE))[0]}
     return render(
         request,
         "routes/announcements.html",
@@ -281,7 +285,8 @@ async def announcement(
     shown = await service.public_announcement(db, order_id)
     followed: set[str] = set()
     if visitor.user is not None and visitor.user.user_type == "customer":
-        followed = {f["providerId"] for f in await service.follows(db, visitor.user)}
+        follows, _ = await service.follows(db, visitor.user, _FIRST_PAGE)
+        followed = {f["providerId"] for f in follows}
     return render(
         request,
         "routes/announcement.html",
@@ -386,12 +391,18 @@ async def _available_page(
     orders: list[dict[str, Any]] = []
     problem = None
     try:
-        orders = await service.available_orders(
-            db, account.provider, service_type=None, priority=None
+        orders, _ = await service.available_orders(
+            db,
+            account.provider,
+            service_type=None,
+            priority=None,
+            page=PageRequest(limit=service.AVAILABLE_LIMIT, offset=0),
         )
     except EquinetError as error:
         problem = gettext(error.message)
-    own = await service.list_own(db, account.user, account.provider, "provider_announced", 50, 0)
+    own, _ = await service.list_own(
+        db, account.user, account.provider, "provider_announced", PageRequest(limit=50, offset=0)
+    )
     default = {
         "routeName": gettext("Rutt {day}", day=(today_local() + timedelta(days=1)).isoformat()),
         "routeDate": (today_local() + timedelta(days=1)).isoformat(),
@@ -478,7 +489,7 @@ async def create_route(request: Request, db: DbSession, account: PageProvider) -
 
 @router.get("/provider/routes", response_class=HTMLResponse)
 async def my_routes(request: Request, db: DbSession, account: PageProvider) -> HTMLResponse:
-    routes = await planning.my_routes(db, account)
+    routes, _ = await planning.my_routes(db, account, _FIRST_PAGE)
     return render(request, "routes/my_routes.html", {"routes": routes, **_labels()})
 
 

@@ -26,6 +26,7 @@ from equinet.kit.dates import (
 )
 from equinet.kit.email import queue_composed_email
 from equinet.kit.geo import haversine_km
+from equinet.kit.pagination import PageRequest
 from equinet.kit.timestamps import iso_utc
 from equinet.models import Provider, Route, RouteStop
 from equinet.notifications.messages import short_date
@@ -331,10 +332,14 @@ def _route_shape(route: Route, rows: list[Any]) -> dict[str, Any]:
     }
 
 
-async def my_routes(db: AsyncSession, account: ProviderAccount) -> list[dict[str, Any]]:
-    routes = await repository.routes_of(db, account.provider.id)
+async def my_routes(
+    db: AsyncSession, account: ProviderAccount, page: PageRequest
+) -> tuple[list[dict[str, Any]], bool]:
+    routes, has_more = page.cut(
+        await repository.routes_of(db, account.provider.id, limit=page.fetch, offset=page.offset)
+    )
     stops = await repository.stops_with_orders(db, [r.id for r in routes])
-    return [_route_shape(r, stops.get(r.id, [])) for r in routes]
+    return [_route_shape(r, stops.get(r.id, [])) for r in routes], has_more
 
 
 async def route_detail(db: AsyncSession, account: ProviderAccount, route_id: str) -> dict[str, Any]:

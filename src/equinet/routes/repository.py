@@ -290,8 +290,21 @@ async def bookings_of_order(db: AsyncSession, order_id: str) -> Sequence[Any]:
     return (await db.execute(statement)).all()
 
 
-async def my_orders_with_visits(db: AsyncSession, customer_id: str) -> Sequence[Any]:
-    """The customer's orders, each with its planned visit (stop, route, provider) if any."""
+async def my_orders_with_visits(
+    db: AsyncSession, customer_id: str, *, limit: int, offset: int = 0
+) -> Sequence[Any]:
+    """A page of the customer's orders, each with its planned visit (stop, route, provider)
+    if any. The page is cut on orders, not on joined rows."""
+    page_of_orders = (
+        select(RouteOrder.id)
+        .where(
+            RouteOrder.customer_id == customer_id,
+            RouteOrder.announcement_type == CUSTOMER_INITIATED,
+        )
+        .order_by(RouteOrder.created_at.desc(), RouteOrder.id)
+        .limit(limit)
+        .offset(offset)
+    )
     statement = (
         select(
             RouteOrder,
@@ -313,10 +326,7 @@ async def my_orders_with_visits(db: AsyncSession, customer_id: str) -> Sequence[
         )
         .outerjoin(Route, Route.id == RouteStop.route_id)
         .outerjoin(Provider, Provider.id == Route.provider_id)
-        .where(
-            RouteOrder.customer_id == customer_id,
-            RouteOrder.announcement_type == CUSTOMER_INITIATED,
-        )
+        .where(RouteOrder.id.in_(page_of_orders.scalar_subquery()))
         .order_by(RouteOrder.created_at.desc(), RouteOrder.id)
     )
     return (await db.execute(statement)).all()
@@ -359,12 +369,16 @@ async def upsert_follow(
     return follow_id
 
 
-async def follows_of(db: AsyncSession, customer_id: str) -> Sequence[Any]:
+async def follows_of(
+    db: AsyncSession, customer_id: str, *, limit: int, offset: int = 0
+) -> Sequence[Any]:
     statement = (
         select(AnnouncementFollow, Provider.business_name)
         .join(Provider, Provider.id == AnnouncementFollow.provider_id)
         .where(AnnouncementFollow.customer_id == customer_id)
         .order_by(AnnouncementFollow.created_at.desc(), AnnouncementFollow.id)
+        .limit(limit)
+        .offset(offset)
     )
     return (await db.execute(statement)).all()
 
@@ -469,11 +483,15 @@ async def route_of(db: AsyncSession, route_id: str, provider_id: str) -> Route |
     )
 
 
-async def routes_of(db: AsyncSession, provider_id: str) -> Sequence[Route]:
+async def routes_of(
+    db: AsyncSession, provider_id: str, *, limit: int, offset: int = 0
+) -> Sequence[Route]:
     statement = (
         select(Route)
         .where(Route.provider_id == provider_id)
         .order_by(Route.route_date.desc(), Route.created_at.desc(), Route.id)
+        .limit(limit)
+        .offset(offset)
     )
     return (await db.scalars(statement)).all()
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 
 from equinet.accounts.dependencies import CurrentCustomer, CurrentProvider, CurrentUser
 from equinet.db.session import DbSession
+from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.models import Provider, User
 from equinet.routes import planning, service
@@ -29,6 +30,9 @@ routes_router = APIRouter(prefix="/api/routes", tags=["routes"])
 limit_route("GET", "/api/route-orders/available", "api")
 limit_route("GET", "/api/route-orders/announcements", "api")
 limit_route("POST", "/api/routes", "api")
+
+
+ListPage = Annotated[PageRequest, Depends(paginated(default=50, cap=100))]
 
 
 def _settings(request: Request) -> Settings:
@@ -55,19 +59,25 @@ async def create_route_order(
 
 @orders_router.get("", summary="My announcements (provider) or my orders (customer)")
 async def list_route_orders(
+    request: Request,
+    response: Response,
     db: DbSession,
     user: CurrentUser,
+    page: ListPage,
     announcement_type: Annotated[str | None, Query(alias="announcementType")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[dict[str, Any]]:
     provider = await _provider_of(db, user)
-    return await service.list_own(db, user, provider, announcement_type, limit, offset)
+    rows, has_more = await service.list_own(db, user, provider, announcement_type, page)
+    page_headers(response, request, page, has_more)
+    return rows
 
 
 @orders_router.get("/announcements", summary="Open announcements (public, read-only)")
 async def announcements(
+    request: Request,
+    response: Response,
     db: DbSession,
+    page: ListPage,
     provider_id: Annotated[str | None, Query(alias="providerId")] = None,
     service_type: Annotated[str | None, Query(alias="serviceType")] = None,
     date_from: Annotated[date | None, Query(alias="dateFrom")] = None,
@@ -75,10 +85,8 @@ async def announcements(
     latitude: Annotated[float | None, Query(ge=-90, le=90)] = None,
     longitude: Annotated[float | None, Query(ge=-180, le=180)] = None,
     radius_km: Annotated[float | None, Query(alias="radiusKm")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[dict[str, Any]]:
-    return await service.public_announcements(
+    rows, has_more = await service.public_announcements(
         db,
         provider_id=provider_id,
         service_type=service_type,
@@ -87,31 +95,45 @@ async def announcements(
         latitude=latitude,
         longitude=longitude,
         radius_km=radius_km,
-        limit=limit,
-        offset=offset,
+        page=page,
     )
+    page_headers(response, request, page, has_more)
+    return rows
 
 
 @orders_router.get("/available", summary="Customers' orders within my service area")
 async def available(
+    request: Request,
+    response: Response,
     db: DbSession,
     account: CurrentProvider,
+    page: Annotated[PageRequest, Depends(paginated(default=service.AVAILABLE_LIMIT, cap=100))],
     service_type: Annotated[str | None, Query(alias="serviceType")] = None,
     priority: Annotated[str | None, Query(pattern="^(normal|urgent)$")] = None,
 ) -> list[dict[str, Any]]:
-    return await service.available_orders(
-        db, account.provider, service_type=service_type, priority=priority
+    rows, has_more = await service.available_orders(
+        db, account.provider, service_type=service_type, priority=priority, page=page
     )
+    page_headers(response, request, page, has_more)
+    return rows
 
 
 @orders_router.get("/my-orders", summary="My orders with their planned visits and ETAs")
-async def my_orders(db: DbSession, customer: CurrentCustomer) -> list[dict[str, Any]]:
-    return await service.my_orders(db, customer)
+async def my_orders(
+    request: Request, response: Response, db: DbSession, customer: CurrentCustomer, page: ListPage
+) -> list[dict[str, Any]]:
+    rows, has_more = await service.my_orders(db, customer, page)
+    page_headers(response, request, page, has_more)
+    return rows
 
 
 @orders_router.get("/follows", summary="Providers whose announcements I follow")
-async def follows(db: DbSession, customer: CurrentCustomer) -> list[dict[str, Any]]:
-    return await service.follows(db, customer)
+async def follows(
+    request: Request, response: Response, db: DbSession, customer: CurrentCustomer, page: ListPage
+) -> list[dict[str, Any]]:
+    rows, has_more = await service.follows(db, customer, page)
+    page_headers(response, request, page, has_more)
+    return rows
 
 
 @orders_router.post("/follows", status_code=201, summary="Follow a provider's announcements")
@@ -154,8 +176,12 @@ async def create_route(
 
 
 @routes_router.get("/my-routes", summary="My routes, newest date first")
-async def my_routes(db: DbSession, account: CurrentProvider) -> list[dict[str, Any]]:
-    return await planning.my_routes(db, account)
+async def my_routes(
+    request: Request, response: Response, db: DbSession, account: CurrentProvider, page: ListPage
+) -> list[dict[str, Any]]:
+    rows, has_more = await planning.my_routes(db, account, page)
+    page_headers(response, request, page, has_more)
+    return rows
 
 
 @routes_router.get("/{route_id}", summary="One of my routes with its stops")

@@ -25,6 +25,7 @@ from equinet.kit.dates import (
 )
 from equinet.kit.email import queue_composed_email
 from equinet.kit.geo import bounding_box, haversine_km
+from equinet.kit.pagination import PageRequest
 from equinet.kit.timestamps import iso_utc
 from equinet.models import Provider, RouteOrder, RouteStop, User
 from equinet.notifications.messages import short_date
@@ -342,20 +343,23 @@ async def list_own(
     user: User,
     provider: Provider | None,
     announcement_type: str | None,
-    limit: int,
-    offset: int,
-) -> list[dict[str, Any]]:
-    """A provider's own announcements, or a customer's own orders (newest first)."""
+    page: PageRequest,
+) -> tuple[list[dict[str, Any]], bool]:
+    """A page of a provider's own announcements, or of a customer's own orders (newest
+    first), and whether more follow."""
     if announcement_type == repository.PROVIDER_ANNOUNCED and provider is not None:
-        orders = await repository.own_announcements(db, provider.id, limit, offset)
+        orders, has_more = page.cut(
+            await repository.own_announcements(db, provider.id, page.fetch, page.offset)
+        )
         ids = [o.id for o in orders]
         stops = await repository.announcement_stops(db, ids)
         counts = await repository.booking_counts(db, ids)
         return [
             announcement_view(o, provider, stops.get(o.id, []), counts.get(o.id, 0)) for o in orders
-        ]
+        ], has_more
     if announcement_type == repository.CUSTOMER_INITIATED and user.user_type == "customer":
-        return [order_view(o) for o in await repository.own_orders(db, user.id, limit, offset)]
+        rows, has_more = page.cut(await repository.own_orders(db, user.id, page.fetch, page.offset))
+        return [order_view(o) for o in rows], has_more
     raise InvalidListQuery()
 
 
@@ -369,10 +373,11 @@ async def public_announcements(
     latitude: float | None,
     longitude: float | None,
     radius_km: float | None,
-    limit: int,
-    offset: int,
+    page: PageRequest,
     now: datetime | None = None,
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], bool]:
+    """A page of the open announcements; the radius is measured here (stops count too), so
+    the page is cut after the measuring."""
     geo = (latitude, longitude, radius_km)
     if any(v is not None for v in geo) and not all(v is not None for v in geo):
         raise InvalidGeoFilter()
@@ -406,7 +411,7 @@ async def public_announcements(
             order.provider_id, row.business_name, row.description, row.profile_image_url
         )
         shown.append(announcement_view(order, provider, own_stops))
-    return shown[offset : offset + limit]
+    return page.slice(shown)
 
 
 class _PublicProvider:
@@ -425,9 +430,11 @@ async def available_orders(
     *,
     service_type: str | None,
     priority: str | None,
+    page: PageRequest,
     now: datetime | None = None,
-) -> list[dict[str, Any]]:
-    """Customers' pending orders within the provider's service area, nearest first."""
+) -> tuple[list[dict[str, Any]], bool]:
+    """A page of customers' pending orders within the provider's service area, nearest first
+    (the distance is measured here, so the page is cut after the measuring)."""
     latitude, longitude = provider_point(provider)
     radius = area_km(provider)
     candidates = await repository.pending_orders_in_box(
@@ -444,7 +451,8 @@ async def available_orders(
         if distance <= radius:
             measured.append((distance, order))
     measured.sort(key=lambda pair: (pair[0], pair[1].id))
-    return [available_view(order, distance) for distance, order in measured[:AVAILABLE_LIMIT]]
+    shown, has_more = page.slice(measured)
+    return [available_view(order, distance) for distance, order in shown], has_more
 
 
 async def order_detail(
@@ -551,10 +559,19 @@ async def order_bookings(db: AsyncSession, provider: Provider, order_id: str) ->
     }
 
 
-async def my_orders(db: AsyncSession, customer: User) -> list[dict[str, Any]]:
-    """The customer's orders with the planned visit: provider, ETA (Stockholm) and progress."""
+async def my_orders(
+    db: AsyncSession, customer: User, page: PageRequest
+) -> tuple[list[dict[str, Any]], bool]:
+    """A page of the customer's orders with the planned visit: provider, ETA (Stockholm) and
+    progress."""
     shown = []
-    for row in await repository.my_orders_with_visits(db, customer.id):
+    rows = await repository.my_orders_with_visits(
+        db, customer.id, limit=page.fetch, offset=page.offset
+    )
+    # The rows are per order and visit; the extra order, read to see whether more follow, goes.
+    order_ids = list(dict.fromkeys(row.RouteOrder.id for row in rows))
+    kept, more_orders = page.cut(order_ids)
+    for row in (r for r in rows if r.RouteOrder.id in set(kept)):
         view = order_view(row.RouteOrder)
         view["visit"] = (
             None
@@ -573,7 +590,7 @@ async def my_orders(db: AsyncSession, customer: User) -> list[dict[str, Any]]:
             }
         )
         shown.append(view)
-    return shown
+    return shown, more_orders
 
 
 # --- follows ------------------------------------------------------------------------------
@@ -607,7 +624,12 @@ async def follow(db: AsyncSession, customer: User, data: FollowIn) -> dict[str, 
     }
 
 
-async def follows(db: AsyncSession, customer: User) -> list[dict[str, Any]]:
+async def follows(
+    db: AsyncSession, customer: User, page: PageRequest
+) -> tuple[list[dict[str, Any]], bool]:
+    rows, has_more = page.cut(
+        await repository.follows_of(db, customer.id, limit=page.fetch, offset=page.offset)
+    )
     return [
         {
             "id": row.AnnouncementFollow.id,
@@ -618,8 +640,8 @@ async def follows(db: AsyncSession, customer: User) -> list[dict[str, Any]]:
             "radiusKm": row.AnnouncementFollow.radius_km,
             "createdAt": iso_utc(row.AnnouncementFollow.created_at),
         }
-        for row in await repository.follows_of(db, customer.id)
-    ]
+        for row in rows
+    ], has_more
 
 
 async def unfollow(db: AsyncSession, customer: User, follow_id: str) -> None:

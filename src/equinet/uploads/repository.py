@@ -69,9 +69,16 @@ async def by_url(db: AsyncSession, url: str, user_id: str) -> Upload | None:
     return await db.scalar(select(Upload).where(Upload.url == url, Upload.user_id == user_id))
 
 
-async def of_user(db: AsyncSession, user_id: str) -> list[Upload]:
+async def of_user(
+    db: AsyncSession, user_id: str, *, limit: int | None = None, offset: int = 0
+) -> list[Upload]:
+    """The user's uploads, newest first: a page of them, or all (`limit=None`) to erase them."""
     rows = await db.scalars(
-        select(Upload).where(Upload.user_id == user_id).order_by(Upload.created_at.desc())
+        select(Upload)
+        .where(Upload.user_id == user_id)
+        .order_by(Upload.created_at.desc(), Upload.id)
+        .limit(limit)
+        .offset(offset)
     )
     return list(rows)
 

@@ -7,13 +7,14 @@ on our origin.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from equinet.accounts.dependencies import CurrentUser, OptionalUser
 from equinet.db.session import DbSession
+from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.kit.storage import ObjectStore, object_store_for
 from equinet.settings import Settings
@@ -93,8 +94,16 @@ async def upload(request: Request, user: CurrentUser, db: DbSession) -> UploadOu
 
 
 @router.get("", response_model=list[UploadOut], summary="My uploads")
-async def my_uploads(user: CurrentUser, db: DbSession) -> list[UploadOut]:
-    return [UploadOut.model_validate(u) for u in await service.my_uploads(db, user)]
+async def my_uploads(
+    request: Request,
+    response: Response,
+    user: CurrentUser,
+    db: DbSession,
+    page: Annotated[PageRequest, Depends(paginated(default=50, cap=100))],
+) -> list[UploadOut]:
+    uploads, has_more = await service.my_uploads(db, user, page)
+    page_headers(response, request, page, has_more)
+    return [UploadOut.model_validate(u) for u in uploads]
 
 
 @router.get(

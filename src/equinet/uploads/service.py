@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.db.base import new_cuid
 from equinet.db.session import after_commit
+from equinet.kit.pagination import PageRequest
 from equinet.kit.storage import ObjectStore, StoredObjectMissing
 from equinet.models import Upload, User
 from equinet.settings import Settings
@@ -173,8 +174,8 @@ async def file_bytes(store: ObjectStore, upload: Upload) -> bytes:
         raise UploadNotFound() from None
 
 
-async def my_uploads(db: AsyncSession, user: User) -> list[Upload]:
-    return await repository.of_user(db, user.id)
+async def my_uploads(db: AsyncSession, user: User, page: PageRequest) -> tuple[list[Upload], bool]:
+    return page.cut(await repository.of_user(db, user.id, limit=page.fetch, offset=page.offset))
 
 
 async def delete_upload(db: AsyncSession, store: ObjectStore, user: User, upload_id: str) -> None:

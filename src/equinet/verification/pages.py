@@ -16,6 +16,7 @@ from equinet.db.session import DbSession
 from equinet.kit.client_ip import client_ip
 from equinet.kit.errors import EquinetError
 from equinet.kit.i18n import mark
+from equinet.kit.pagination import PageRequest
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.models import Provider
 from equinet.uploads.pages import read_upload_form, receive_upload, store
@@ -25,6 +26,10 @@ from equinet.web.context import PageAdmin, PageProvider, redirect
 from equinet.web.forms import FORM, FormInvalid, attempt, domain_errors, parse
 from equinet.web.pages import page_router
 from equinet.web.templating import render
+
+# The pages show the first page of each list, as large as the API's cap allows.
+_MINE = PageRequest(limit=100, offset=0)
+_QUEUE = PageRequest(limit=100, offset=0)
 
 router = page_router()
 
@@ -66,7 +71,7 @@ async def _mine(
     status_code: int = 200,
 ) -> HTMLResponse:
     context = {
-        "verifications": await service.list_own(db, provider),
+        "verifications": (await service.list_own(db, provider, _MINE))[0],
         "values": values or {"type": "certificate"},
         "errors": errors or {},
         "image_errors": image_errors or {},
@@ -150,7 +155,7 @@ async def _queue(
     status_code: int = 200,
 ) -> HTMLResponse:
     context = {
-        "queue": await service.queue(db),
+        "queue": (await service.queue(db, _QUEUE))[0],
         "errors": errors or {},
         "values": values or {},
         **_labels(),

@@ -12,11 +12,16 @@ from equinet.models import Provider, ProviderVerification, User
 PUBLIC_STATUS = "approved"
 
 
-async def of_provider(db: AsyncSession, provider_id: str) -> list[ProviderVerification]:
+async def of_provider(
+    db: AsyncSession, provider_id: str, *, limit: int | None = None, offset: int = 0
+) -> list[ProviderVerification]:
+    """The provider's requests, newest first: a page, or all (`limit=None`) to remove them."""
     rows = await db.scalars(
         select(ProviderVerification)
         .where(ProviderVerification.provider_id == provider_id)
         .order_by(ProviderVerification.created_at.desc(), ProviderVerification.id)
+        .limit(limit)
+        .offset(offset)
     )
     return list(rows)
 
@@ -62,7 +67,9 @@ async def remove(db: AsyncSession, verification_id: str) -> None:
     await db.execute(delete(ProviderVerification).where(ProviderVerification.id == verification_id))
 
 
-async def public_of_provider(db: AsyncSession, provider_id: str) -> list[ProviderVerification]:
+async def public_of_provider(
+    db: AsyncSession, provider_id: str, *, limit: int, offset: int = 0
+) -> list[ProviderVerification]:
     rows = await db.scalars(
         select(ProviderVerification)
         .join(Provider, Provider.id == ProviderVerification.provider_id)
@@ -72,16 +79,22 @@ async def public_of_provider(db: AsyncSession, provider_id: str) -> list[Provide
             Provider.is_active.is_(True),
         )
         .order_by(ProviderVerification.reviewed_at.desc(), ProviderVerification.id)
+        .limit(limit)
+        .offset(offset)
     )
     return list(rows)
 
 
-async def pending_queue(db: AsyncSession) -> list[tuple[ProviderVerification, Provider]]:
+async def pending_queue(
+    db: AsyncSession, *, limit: int, offset: int = 0
+) -> list[tuple[ProviderVerification, Provider]]:
     rows = await db.execute(
         select(ProviderVerification, Provider)
         .join(Provider, Provider.id == ProviderVerification.provider_id)
         .where(ProviderVerification.status == "pending")
         .order_by(ProviderVerification.created_at, ProviderVerification.id)
+        .limit(limit)
+        .offset(offset)
     )
     return [(verification, provider) for verification, provider in rows.all()]
 

@@ -3,12 +3,13 @@ provider's approved verifications."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from equinet.accounts.dependencies import CurrentProvider
 from equinet.db.session import DbSession
+from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.uploads.router import object_store_of
 from equinet.verification import service
@@ -27,6 +28,7 @@ limit_route("PUT", "/api/verification-requests/{verification_id}", "profileUpdat
 limit_route("DELETE", "/api/verification-requests/{verification_id}", "profileUpdate")
 limit_route("GET", "/api/providers/{provider_id}/verifications", "api")
 
+VerificationPage = Annotated[PageRequest, Depends(paginated(default=50, cap=100))]
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Missing or not yours"}}
 
 
@@ -35,8 +37,16 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Missing or 
     response_model=list[VerificationOut],
     summary="My verification requests, newest first, with their documents",
 )
-async def list_mine(account: CurrentProvider, db: DbSession) -> list[VerificationOut]:
-    return await service.list_own(db, account.provider)
+async def list_mine(
+    request: Request,
+    response: Response,
+    account: CurrentProvider,
+    db: DbSession,
+    page: VerificationPage,
+) -> list[VerificationOut]:
+    verifications, has_more = await service.list_own(db, account.provider, page)
+    page_headers(response, request, page, has_more)
+    return verifications
 
 
 @router.post(
@@ -80,5 +90,9 @@ async def withdraw(
     response_model=list[PublicVerificationOut],
     summary="A provider's approved verifications (public; never pending or rejected ones)",
 )
-async def public_list(provider_id: str, db: DbSession) -> list[PublicVerificationOut]:
-    return await service.public_list(db, provider_id)
+async def public_list(
+    request: Request, response: Response, provider_id: str, db: DbSession, page: VerificationPage
+) -> list[PublicVerificationOut]:
+    verifications, has_more = await service.public_list(db, provider_id, page)
+    page_headers(response, request, page, has_more)
+    return verifications

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from equinet.admin import audit
 from equinet.db.base import utcnow
 from equinet.kit.email import queue_composed_email
+from equinet.kit.pagination import PageRequest
 from equinet.kit.storage import ObjectStore
 from equinet.models import Provider, ProviderVerification, User
 from equinet.notifications.service import notify
@@ -69,10 +70,14 @@ def _out(verification: ProviderVerification, images: list[ImageOut]) -> Verifica
     )
 
 
-async def list_own(db: AsyncSession, provider: Provider) -> list[VerificationOut]:
-    rows = await repository.of_provider(db, provider.id)
+async def list_own(
+    db: AsyncSession, provider: Provider, page: PageRequest
+) -> tuple[list[VerificationOut], bool]:
+    rows, has_more = page.cut(
+        await repository.of_provider(db, provider.id, limit=page.fetch, offset=page.offset)
+    )
     images = await _images(db, [row.id for row in rows])
-    return [_out(row, images.get(row.id, [])) for row in rows]
+    return [_out(row, images.get(row.id, [])) for row in rows], has_more
 
 
 async def create(db: AsyncSession, provider: Provider, data: VerificationIn) -> VerificationOut:
@@ -133,15 +138,20 @@ async def delete(
     await repository.remove(db, row.id)
 
 
-async def public_list(db: AsyncSession, provider_id: str) -> list[PublicVerificationOut]:
-    return [
-        PublicVerificationOut.model_validate(row)
-        for row in await repository.public_of_provider(db, provider_id)
-    ]
+async def public_list(
+    db: AsyncSession, provider_id: str, page: PageRequest
+) -> tuple[list[PublicVerificationOut], bool]:
+    rows, has_more = page.cut(
+        await repository.public_of_provider(db, provider_id, limit=page.fetch, offset=page.offset)
+    )
+    return [PublicVerificationOut.model_validate(row) for row in rows], has_more
 
 
-async def queue(db: AsyncSession) -> list[QueuedVerificationOut]:
-    rows = await repository.pending_queue(db)
+async def queue(db: AsyncSession, page: PageRequest) -> tuple[list[QueuedVerificationOut], bool]:
+    """A page of the pending requests, oldest first."""
+    rows, has_more = page.cut(
+        await repository.pending_queue(db, limit=page.fetch, offset=page.offset)
+    )
     images = await _images(db, [verification.id for verification, _ in rows])
     return [
         QueuedVerificationOut(
@@ -157,7 +167,7 @@ async def queue(db: AsyncSession) -> list[QueuedVerificationOut]:
             images=images.get(verification.id, []),
         )
         for verification, provider in rows
-    ]
+    ], has_more
 
 
 async def review(
