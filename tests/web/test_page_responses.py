@@ -236,3 +236,28 @@ async def test_role_dependencies_for_later_areas_answer_the_403_page_to_other_ro
             assert (await c.get("/test-admin-page", headers=as_provider)).status_code == 403
             anonymous = await c.get("/test-admin-page", headers=BROWSER)
             assert anonymous.status_code == 303
+
+
+async def test_provider_page_lists_the_next_announced_visits_in_order(
+    client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
+    shop = await make_shop(db_session)
+    today = today_local()
+    for days, place in ((9, "Sigtuna"), (3, "Knivsta"), (-2, "Förr")):
+        await factories.availability_exception(
+            db_session, shop.provider, date=today + timedelta(days),
+            is_closed=False, location=place, start_time="08:00", end_time="15:00",
+        )  # fmt: skip
+    await factories.availability_exception(
+        db_session,
+        shop.provider,
+        date=today + timedelta(5),
+        is_closed=True,
+        location="Stängt",
+    )
+
+    page = (await client.get(f"/providers/{shop.provider.id}")).text
+
+    assert "Kommande besök i området" in page
+    assert page.index("Knivsta") < page.index("Sigtuna")  # soonest first
+    assert "Förr" not in page and "Stängt" not in page  # past days and closed days are not visits

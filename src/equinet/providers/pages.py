@@ -89,4 +89,9 @@ async def provider_page(
 ) -> HTMLResponse:
     provider = await service.provider_detail(db, provider_id)
     reviews = await service.provider_reviews(db, provider_id, page=PageRequest(limit=10, offset=0))
-    return render(request, "providers/provider.html", {"provider": provider, "reviews": reviews})
+    visits = await service.upcoming_visits(db, provider_id, today_local())
+    return render(
+        request,
+        "providers/provider.html",
+        {"provider": provider, "reviews": reviews, "visits": visits},
+    )

@@ -338,6 +338,29 @@ async def next_visits(
 # --- one provider --------------------------------------------------------------------------
 
 
+async def announced_visits(
+    db: AsyncSession, provider_id: str, today: date, limit: int
+) -> Sequence[Any]:
+    """One provider's announced visits from `today` on (open exceptions with a location)."""
+    statement = (
+        select(
+            AvailabilityException.date,
+            AvailabilityException.location,
+            AvailabilityException.start_time,
+            AvailabilityException.end_time,
+        )
+        .where(
+            AvailabilityException.provider_id == provider_id,
+            AvailabilityException.date >= today,
+            AvailabilityException.location.is_not(None),
+            AvailabilityException.is_closed.is_(False),
+        )
+        .order_by(AvailabilityException.date)
+        .limit(limit)
+    )
+    return (await db.execute(statement)).all()
+
+
 async def active_provider_with_user(db: AsyncSession, provider_id: str) -> Any:
     statement = (
         select(Provider, User.first_name, User.last_name, User.phone)

@@ -387,3 +387,18 @@ async def visiting_area(
     if cache is not None:
         await cache.set("visiting-area", key, body, generation)
     return body
+
+
+async def upcoming_visits(
+    db: AsyncSession, provider_id: str, today: date, limit: int = 5
+) -> list[Visit]:
+    """Where the provider has announced it will work next: the provider page's "next visits"."""
+    return [
+        Visit(
+            date=row.date,
+            location=row.location,
+            start_time=row.start_time,
+            end_time=row.end_time,
+        )
+        for row in await repository.announced_visits(db, provider_id, today, limit)
+    ]
