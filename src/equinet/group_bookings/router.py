@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from sqlalchemy import select
 
 from equinet.accounts.dependencies import CurrentProvider, CurrentUser
 from equinet.db.session import DbSession
@@ -14,6 +13,7 @@ from equinet.group_bookings.schemas import GroupRequestIn, GroupUpdateIn, JoinIn
 from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.models import Provider, User
+from equinet.providers.service import provider_of_user
 from equinet.settings import Settings
 
 router = APIRouter(prefix="/api/group-bookings", tags=["group bookings"])
@@ -35,10 +35,8 @@ def _settings(request: Request) -> Settings:
 
 
 async def _provider_of(db: DbSession, user: User) -> Provider | None:
-    if user.user_type != "provider":
-        return None
-    provider: Provider | None = await db.scalar(select(Provider).where(Provider.user_id == user.id))
-    return provider
+    # A customer has no Provider row; a provider user without one is the usual 404.
+    return await provider_of_user(db, user) if user.user_type == "provider" else None
 
 
 @router.post("", status_code=201, summary="Open a group visit at a stable")

@@ -6,13 +6,13 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy import select
 
 from equinet.accounts.dependencies import CurrentCustomer, CurrentProvider, CurrentUser
 from equinet.db.session import DbSession
 from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.models import Provider, User
+from equinet.providers.service import provider_of_user
 from equinet.routes import planning, service
 from equinet.routes.schemas import (
     AnnouncementIn,
@@ -41,10 +41,8 @@ def _settings(request: Request) -> Settings:
 
 
 async def _provider_of(db: DbSession, user: User) -> Provider | None:
-    if user.user_type != "provider":
-        return None
-    provider: Provider | None = await db.scalar(select(Provider).where(Provider.user_id == user.id))
-    return provider
+    # A customer has no Provider row; a provider user without one is the usual 404.
+    return await provider_of_user(db, user) if user.user_type == "provider" else None
 
 
 @orders_router.post("", status_code=201, summary="A customer's order or a provider's announcement")
