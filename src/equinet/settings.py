@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from starlette.requests import Request
 
 from equinet.db.urls import is_local_host, parse_database_url
 
@@ -365,3 +366,11 @@ def get_settings() -> Settings:
 def settings_with(**overrides: Any) -> Settings:
     """A copy of the current settings with some values replaced (tests, CLI flags)."""
     return get_settings().model_copy(update=overrides)
+
+
+def settings_of(request: Request) -> Settings:
+    """The running app's settings (made once by `create_app`), for routes, pages and dependencies.
+
+    `Request` is imported at run time: FastAPI reads this signature when it is a dependency."""
+    settings: Settings = request.app.state.settings
+    return settings

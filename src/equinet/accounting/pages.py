@@ -17,7 +17,7 @@ from equinet.db.session import DbSession
 from equinet.kit.errors import EquinetError
 from equinet.kit.i18n import gettext, mark
 from equinet.kit.rate_limit_routes import limit_route
-from equinet.settings import Settings
+from equinet.settings import settings_of
 from equinet.web.context import FLASH_MESSAGES, redirect
 from equinet.web.pages import page_router
 from equinet.web.roles import PageProvider
@@ -47,11 +47,6 @@ NOTHING_QUEUED = mark("Inga osynkade bokningar")
 QUEUED = mark("{count} fakturor skickas till Fortnox.")
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 def _outcome(success: str | None, error: str | None, queued: str | None) -> tuple[str, str] | None:
     """(kind, message) for what the redirect to this page reports: the callback or a sync."""
     if success == "true":
@@ -77,7 +72,7 @@ async def _page(
         "accounting/integrations.html",
         {
             "status": await service.status(db, account.provider.id),
-            "configured": fortnox.is_configured(_settings(request)),
+            "configured": fortnox.is_configured(settings_of(request)),
             "connect_url": f"{API_PREFIX}/connect",
             "outcome": outcome,
         },
@@ -101,7 +96,7 @@ async def integrations(
 @router.post("/sync", response_class=HTMLResponse)
 async def sync(request: Request, db: DbSession, account: PageProvider) -> Response:
     try:
-        queued = await service.queue_sync(db, _settings(request), account.provider.id)
+        queued = await service.queue_sync(db, settings_of(request), account.provider.id)
     except EquinetError as error:
         return await _page(
             request,

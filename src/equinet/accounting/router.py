@@ -21,7 +21,7 @@ from equinet.accounts.dependencies import (
 from equinet.db.session import DbSession
 from equinet.kit.i18n import gettext
 from equinet.kit.rate_limit_routes import limit_route
-from equinet.settings import Settings
+from equinet.settings import Settings, settings_of
 
 logger = logging.getLogger("equinet.accounting.router")
 security_log = logging.getLogger("equinet.security")
@@ -34,11 +34,6 @@ STATE_COOKIE = "fortnox_oauth_state"
 STATE_SECONDS = 600
 # Where the provider's browser lands after the callback (the integrations settings page).
 SETTINGS_PAGE = "/provider/settings/integrations"
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def _provider_only(message: str) -> Any:
@@ -74,7 +69,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     summary="Start connecting Fortnox: redirects to Fortnox's consent page",
 )
 async def connect(request: Request, account: Connecting) -> RedirectResponse:
-    settings = _settings(request)
+    settings = settings_of(request)
     service.require_configured(settings)
     state = service.new_state()
     response = RedirectResponse(fortnox.authorization_url(settings, state), status_code=307)
@@ -111,7 +106,7 @@ async def callback(
     state: str | None = None,
     error: str | None = None,
 ) -> RedirectResponse:
-    settings = _settings(request)
+    settings = settings_of(request)
     if error:
         return _back(settings, error="denied")
     if not code or not state:
@@ -159,7 +154,7 @@ async def disconnect(db: DbSession, account: Managing) -> Disconnected:
     summary="Send every paid, completed booking without an invoice to Fortnox (as jobs)",
 )
 async def sync(request: Request, db: DbSession, account: Syncing) -> JSONResponse:
-    body = await service.queue_sync(db, _settings(request), account.provider.id)
+    body = await service.queue_sync(db, settings_of(request), account.provider.id)
     body["message"] = gettext(body["message"])
     return JSONResponse(
         SyncQueued.model_validate(body).model_dump(by_alias=True),

@@ -41,7 +41,7 @@ from equinet.kit.i18n import gettext
 from equinet.kit.rate_limit import rate_limiter_of
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.ops.seed import DEMO_PASSWORD
-from equinet.settings import Settings
+from equinet.settings import settings_of
 from equinet.web.context import CurrentVisitor, PageSession, PageUser, redirect, safe_next
 from equinet.web.forms import FORM, FormInvalid, attempt, domain_errors, parse, values_of
 from equinet.web.pages import page_router
@@ -73,11 +73,6 @@ DEMO_ACCOUNTS = (
 )
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 async def _form(request: Request) -> dict[str, str]:
     form = await request.form()
     return {key: str(value) for key, value in form.items() if isinstance(value, str)}
@@ -102,7 +97,7 @@ async def register(request: Request, db: DbSession, visitor: CurrentVisitor) -> 
     try:
         data = parse(RegisterIn, values)
         async with attempt(db):
-            await service.register(db, _settings(request), data)
+            await service.register(db, settings_of(request), data)
     except FormInvalid as invalid:
         errors = invalid.errors
         if FORM in errors and values.get("userType") == "provider":
@@ -152,7 +147,7 @@ async def resend_verification(request: Request, db: DbSession, visitor: CurrentV
             {"verified": False, "values": values, "errors": invalid.errors},
             status_code=422,
         )
-    await service.resend_verification(db, _settings(request), data.email)
+    await service.resend_verification(db, settings_of(request), data.email)
     return render(
         request, "accounts/verify.html", {"verified": False, "sent": gettext(RESEND_MESSAGE)}
     )
@@ -184,7 +179,7 @@ async def login_form(
 async def login(request: Request, db: DbSession, visitor: CurrentVisitor) -> Response:
     values = values_of(await request.form(), ("email", "password", "next"))
     shown = {"email": values.get("email", ""), "next": values.get("next", "")}
-    settings = _settings(request)
+    settings = settings_of(request)
     limiter = rate_limiter_of(request.app)
     try:
         data = parse(
@@ -220,7 +215,7 @@ async def login(request: Request, db: DbSession, visitor: CurrentVisitor) -> Res
 
 async def _logged_in(request: Request, db: DbSession, user: Any, next_path: str | None) -> Response:
     """The session of a user who has proved who they are, and on to where they were going."""
-    settings = _settings(request)
+    settings = settings_of(request)
     token = await create_session(
         db,
         user,
@@ -270,7 +265,7 @@ async def login_code(request: Request, db: DbSession, visitor: CurrentVisitor) -
     try:
         async with attempt(db):
             user = await two_factor.complete_challenge(
-                db, _settings(request), shown["challenge"], code=code or None,
+                db, settings_of(request), shown["challenge"], code=code or None,
                 recovery_code=recovery or None,
             )  # fmt: skip
     except InvalidTwoFactorCode as error:
@@ -287,7 +282,7 @@ async def logout(request: Request, db: DbSession) -> Response:
     token = session_token(request)
     if token:
         await revoke_session(db, token)
-    settings = _settings(request)
+    settings = settings_of(request)
     response = redirect("/", flash="logged-out")
     response.delete_cookie(
         settings.session_cookie_name,
@@ -317,7 +312,7 @@ async def forgot(request: Request, db: DbSession, visitor: CurrentVisitor) -> Re
             request, "accounts/forgot.html", {"values": values, "errors": invalid.errors},
             status_code=422,
         )  # fmt: skip
-    await service.request_password_reset(db, _settings(request), data.email)
+    await service.request_password_reset(db, settings_of(request), data.email)
     return redirect("/login", flash="reset-sent")
 
 
@@ -335,7 +330,7 @@ async def reset(request: Request, db: DbSession, visitor: CurrentVisitor) -> Res
     try:
         data = parse(ResetPasswordIn, values)
         async with attempt(db):
-            await service.reset_password(db, _settings(request), data.token, data.password)
+            await service.reset_password(db, settings_of(request), data.token, data.password)
     except FormInvalid as invalid:
         errors = invalid.errors
     except (InvalidResetToken, WeakPassword) as error:
@@ -421,7 +416,7 @@ async def change_password(request: Request, db: DbSession, active: PageSession) 
         data = parse(ChangePasswordIn, values)
         async with attempt(db):
             await service.change_password(
-                db, _settings(request), active, data.current_password, data.new_password
+                db, settings_of(request), active, data.current_password, data.new_password
             )
     except FormInvalid as invalid:
         errors = invalid.errors
@@ -461,7 +456,7 @@ async def two_factor_setup(request: Request, db: DbSession, user: PageUser) -> R
     try:
         data = parse(PasswordConfirmIn, values)
         async with attempt(db):
-            enrolment = await two_factor.begin_setup(db, _settings(request), user, data.password)
+            enrolment = await two_factor.begin_setup(db, settings_of(request), user, data.password)
     except FormInvalid as invalid:
         return await profile_page(
             request, db, user, two_factor_errors=invalid.errors, status_code=422
@@ -486,7 +481,7 @@ async def two_factor_confirm(request: Request, db: DbSession, user: PageUser) ->
     try:
         async with attempt(db):
             codes = await two_factor.confirm_setup(
-                db, _settings(request), user, values.get("code", "")
+                db, settings_of(request), user, values.get("code", "")
             )
     except InvalidTwoFactorCode as error:
         return _two_factor_setup(request, enrolment, domain_errors(error, "code"), 400)
@@ -507,7 +502,7 @@ async def two_factor_disable(request: Request, db: DbSession, user: PageUser) ->
     try:
         async with attempt(db):
             await two_factor.disable(
-                db, _settings(request), user, values.get("password", ""), values.get("code", "")
+                db, settings_of(request), user, values.get("password", ""), values.get("code", "")
             )
     except WrongCurrentPassword as error:
         errors = domain_errors(error, "password")
@@ -527,7 +522,7 @@ async def two_factor_new_codes(request: Request, db: DbSession, user: PageUser) 
     try:
         async with attempt(db):
             codes = await two_factor.regenerate_recovery_codes(
-                db, _settings(request), user, values.get("recoveryCodeCheck", "")
+                db, settings_of(request), user, values.get("recoveryCodeCheck", "")
             )
     except EquinetError as error:
         errors = domain_errors(error, "recoveryCodeCheck")

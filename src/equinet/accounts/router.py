@@ -62,7 +62,7 @@ from equinet.kit.rate_limit import RateLimiter, rate_limiter_of
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.models import User
 from equinet.providers.exceptions import ProviderNotFound, UnknownPlace
-from equinet.settings import Settings
+from equinet.settings import Settings, settings_of
 
 router = APIRouter(tags=["auth"])
 
@@ -89,16 +89,11 @@ limit_route("PUT", "/api/provider/profile", "profileUpdate")
 limit_route("GET", "/api/provider/onboarding-status", "api")
 
 
-def get_settings_of(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 def get_rate_limiter(request: Request) -> RateLimiter:
     return rate_limiter_of(request.app)
 
 
-AppSettings = Annotated[Settings, Depends(get_settings_of)]
+AppSettings = Annotated[Settings, Depends(settings_of)]
 Limiter = Annotated[RateLimiter, Depends(get_rate_limiter)]
 
 

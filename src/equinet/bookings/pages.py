@@ -36,7 +36,7 @@ from equinet.providers import service as providers
 from equinet.providers.schemas import ProviderDetail, ServiceDetail
 from equinet.reviews import service as reviews
 from equinet.reviews.schemas import CreateReviewIn
-from equinet.settings import Settings
+from equinet.settings import Settings, settings_of
 from equinet.web.context import CurrentVisitor, PageCustomer, redirect
 from equinet.web.forms import FORM, FormInvalid, attempt, domain_errors, parse, values_of
 from equinet.web.pages import page_router
@@ -60,11 +60,6 @@ STATUS_LABELS = {
 BOOKING_FIELDS = (
     "service", "day", "start", "horseId", "horseName", "horseInfo", "customerNotes"
 )  # fmt: skip
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def _date(value: str | None) -> date | None:
@@ -206,10 +201,10 @@ async def booking_flow(
 ) -> HTMLResponse:
     week_from = request.query_params.get("from")
     picker = await _picker(
-        db, _settings(request), provider_id, visitor.user,
+        db, settings_of(request), provider_id, visitor.user,
         service_id=service, week_from=week_from, day=day, start=start,
     )  # fmt: skip
-    context = _context(picker, _settings(request))
+    context = _context(picker, settings_of(request))
     if start and picker.start is None and picker.day is not None:
         context["errors"] = {FORM: gettext("Tiden går inte att boka längre. Välj en annan tid.")}
     name = "bookings/_picker.html" if fragment == "picker" else "bookings/book.html"
@@ -226,7 +221,7 @@ async def book(
     )
     if visitor.user is None:
         return RedirectResponse(f"/login?{urlencode({'next': back})}", status_code=303)
-    settings = _settings(request)
+    settings = settings_of(request)
     body = {
         "providerId": provider_id,
         "serviceId": values.get("service", ""),
@@ -326,7 +321,7 @@ async def cancel(request: Request, booking_id: str, db: DbSession, user: PageCus
     try:
         data = parse(UpdateBookingIn, {"status": "cancelled", **values})
         async with attempt(db):
-            await service.update_status(db, _settings(request), user, None, booking_id, data)
+            await service.update_status(db, settings_of(request), user, None, booking_id, data)
     except FormInvalid as invalid:
         errors = invalid.errors
     except EquinetError as error:
@@ -343,7 +338,7 @@ async def cancel(request: Request, booking_id: str, db: DbSession, user: PageCus
 
 @router.post("/my/bookings/{booking_id}/pay", response_class=HTMLResponse)
 async def pay(request: Request, booking_id: str, db: DbSession, user: PageCustomer) -> Response:
-    settings = _settings(request)
+    settings = settings_of(request)
     try:
         # Not in a savepoint: the payment commits its pending record before the gateway call.
         await payments.pay(db, settings, gateway_for(settings), user.id, booking_id)

@@ -52,10 +52,10 @@ from equinet.kit.dates import InvalidDate, parse_date
 from equinet.kit.errors import errors
 from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
-from equinet.models import Provider, User
+from equinet.models import Provider
 from equinet.providers.exceptions import ProviderNotFound
-from equinet.providers.service import provider_of_user
-from equinet.settings import Settings
+from equinet.providers.service import provider_of_caller
+from equinet.settings import settings_of
 
 router = APIRouter(prefix="/api/bookings", tags=["bookings"])
 customers_router = APIRouter(prefix="/api/customers", tags=["customers"])
@@ -69,22 +69,11 @@ limit_route("GET", "/api/customers/{customer_id}/horses", "api")
 _SEARCH_STRIP = re.compile(r"['\";\\%*]")
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-async def _provider_of(db: DbSession, user: User) -> Provider | None:
-    if user.user_type != "provider":
-        return None
-    return await provider_of_user(db, user)
-
-
 def _provider_only(message: str) -> Any:
     async def dependency(user: CurrentUser, db: DbSession) -> Provider:
         if user.user_type != "provider":
             raise Forbidden(message)
-        provider = await _provider_of(db, user)
+        provider = await provider_of_caller(db, user)
         assert provider is not None
         return provider
 
@@ -126,7 +115,7 @@ async def list_bookings(
     date_from: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD")] = None,
     date_to: Annotated[str | None, Query(alias="to", description="YYYY-MM-DD")] = None,
 ) -> Response:
-    provider = await _provider_of(db, user)
+    provider = await provider_of_caller(db, user)
     actor = service.Actor(user, provider.id if provider else None)
     first: date | None = parse_date(date_from) if date_from else None
     last: date | None = parse_date(date_to) if date_to else None
@@ -176,7 +165,7 @@ async def create_booking(
                 status_code=stored.status_code,
                 headers={"Idempotent-Replayed": "true"},
             )
-    created = await service.create_booking(db, _settings(request), user, body)
+    created = await service.create_booking(db, settings_of(request), user, body)
     if idempotency_key is not None:
         await idempotency.remember(db, user.id, idempotency_key, 201, created)
     return JSONResponse(created, status_code=201)
@@ -201,7 +190,7 @@ async def create_booking(
 async def create_manual_booking(
     request: Request, db: DbSession, provider: ManualBookingProvider, body: ManualBookingIn
 ) -> dict[str, Any]:
-    return await service.create_manual_booking(db, _settings(request), provider, body)
+    return await service.create_manual_booking(db, settings_of(request), provider, body)
 
 
 @router.put(
@@ -214,8 +203,8 @@ async def create_manual_booking(
 async def update_booking(
     request: Request, db: DbSession, user: CurrentUser, booking_id: str, body: UpdateBookingIn
 ) -> dict[str, Any]:
-    provider = await _provider_of(db, user)
-    return await service.update_status(db, _settings(request), user, provider, booking_id, body)
+    provider = await provider_of_caller(db, user)
+    return await service.update_status(db, settings_of(request), user, provider, booking_id, body)
 
 
 @router.delete(
@@ -224,7 +213,7 @@ async def update_booking(
     responses=errors(BookingNotFound, BookingNotDeletable, ProviderNotFound),
 )
 async def delete_booking(db: DbSession, user: CurrentUser, booking_id: str) -> BookingDeleted:
-    provider = await _provider_of(db, user)
+    provider = await provider_of_caller(db, user)
     await service.delete_booking(db, user, provider, booking_id)
     return BookingDeleted(message="Booking deleted")
 

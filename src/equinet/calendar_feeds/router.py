@@ -12,17 +12,12 @@ from equinet.calendar_feeds.schemas import FeedCreated, FeedStatus, Message
 from equinet.db.session import DbSession
 from equinet.kit.i18n import _
 from equinet.kit.rate_limit_routes import limit_route
-from equinet.settings import Settings
+from equinet.settings import settings_of
 
 router = APIRouter(prefix="/api/calendar-feed", tags=["calendar"])
 feed_router = APIRouter(prefix="/api/calendar", tags=["calendar"])
 
 limit_route("GET", "/api/calendar/{token}.ics", "api")
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 @router.get("", summary="Whether I have a calendar feed URL, and since when")
@@ -32,7 +27,7 @@ async def feed_status(db: DbSession, user: CurrentUser) -> FeedStatus:
 
 @router.post("", status_code=201, summary="A new secret feed URL (the old one stops working)")
 async def create_feed(request: Request, db: DbSession, user: CurrentUser) -> FeedCreated:
-    return await service.create_feed(db, _settings(request), user)
+    return await service.create_feed(db, settings_of(request), user)
 
 
 @router.delete("", summary="Revoke my calendar feed URL")

@@ -24,7 +24,7 @@ from equinet.kit.i18n import gettext, mark
 from equinet.kit.pagination import PageRequest
 from equinet.providers import service as providers
 from equinet.routes.exceptions import AddressNotFound
-from equinet.settings import Settings
+from equinet.settings import settings_of
 from equinet.web.context import PageCustomer, PageProvider, redirect
 from equinet.web.forms import FormInvalid, attempt, domain_errors, parse, values_of
 from equinet.web.pages import page_router
@@ -54,11 +54,6 @@ PARTICIPANT_STATUS = {
     "booked": mark("Bokad"),
     "cancelled": mark("Lämnat"),
 }
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def _number(value: str | None) -> Any:
@@ -260,7 +255,7 @@ async def match(request: Request, group_id: str, db: DbSession, account: PagePro
     try:
         data = parse(MatchIn, values)
         async with attempt(db):
-            await service.match(db, _settings(request), account, group_id, data)
+            await service.match(db, settings_of(request), account, group_id, data)
     except FormInvalid as invalid:
         errors = invalid.errors
     except EquinetError as error:

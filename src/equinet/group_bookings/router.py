@@ -12,9 +12,8 @@ from equinet.group_bookings import service
 from equinet.group_bookings.schemas import GroupRequestIn, GroupUpdateIn, JoinIn, MatchIn
 from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
-from equinet.models import Provider, User
-from equinet.providers.service import provider_of_user
-from equinet.settings import Settings
+from equinet.providers.service import provider_of_caller
+from equinet.settings import settings_of
 
 router = APIRouter(prefix="/api/group-bookings", tags=["group bookings"])
 
@@ -27,16 +26,6 @@ limit_route("POST", "/api/group-bookings/{group_id}/match", "booking")
 
 
 GroupPage = Annotated[PageRequest, Depends(paginated(default=50, cap=100))]
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-async def _provider_of(db: DbSession, user: User) -> Provider | None:
-    # A customer has no Provider row; a provider user without one is the usual 404.
-    return await provider_of_user(db, user) if user.user_type == "provider" else None
 
 
 @router.post("", status_code=201, summary="Open a group visit at a stable")
@@ -69,7 +58,7 @@ async def join(db: DbSession, user: CurrentUser, body: JoinIn) -> dict[str, Any]
 
 @router.get("/{group_id}", summary="A group visit I take part in, or one I may match")
 async def group(db: DbSession, user: CurrentUser, group_id: str) -> dict[str, Any]:
-    provider = await _provider_of(db, user)
+    provider = await provider_of_caller(db, user)
     return await service.group_detail(db, user, provider, group_id)
 
 
@@ -93,4 +82,4 @@ async def remove_participant(
 async def match(
     request: Request, db: DbSession, account: CurrentProvider, group_id: str, body: MatchIn
 ) -> dict[str, Any]:
-    return await service.match(db, _settings(request), account, group_id, body)
+    return await service.match(db, settings_of(request), account, group_id, body)

@@ -24,7 +24,7 @@ from equinet.kit.i18n import mark
 from equinet.kit.pagination import PageRequest
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.models import User
-from equinet.settings import Settings
+from equinet.settings import settings_of
 from equinet.uploads.pages import receive_upload
 from equinet.web.context import CurrentVisitor, PageCustomer, PageProvider, redirect
 from equinet.web.forms import FormInvalid, attempt, domain_errors, parse, values_of
@@ -53,11 +53,6 @@ CATEGORY_LABELS = {
     "injury": mark("Skada"),
 }
 GENDER_LABELS = {"mare": mark("Sto"), "gelding": mark("Valack"), "stallion": mark("Hingst")}
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def _labels() -> dict[str, Any]:
@@ -131,7 +126,9 @@ async def _horse_page(
         timeline, _ = await service.timeline(db, user, horse_id, None, _TIMELINE)
         category = None
         status_code = max(status_code, 400)
-    passports, _ = await service.list_passports(db, _settings(request), user, horse_id, _PASSPORTS)
+    passports, _ = await service.list_passports(
+        db, settings_of(request), user, horse_id, _PASSPORTS
+    )
     if horse_values is None:
         horse_values = {
             "name": horse.name,
@@ -224,7 +221,7 @@ async def remove_note(db: DbSession, user: PageCustomer, horse_id: str, note_id:
 async def create_passport(
     request: Request, db: DbSession, user: PageCustomer, horse_id: str
 ) -> Response:
-    await service.create_passport(db, _settings(request), user, horse_id)
+    await service.create_passport(db, settings_of(request), user, horse_id)
     return redirect(f"/my/horses/{horse_id}#passport", flash="passport-created")
 
 

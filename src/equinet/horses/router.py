@@ -31,7 +31,7 @@ from equinet.horses.schemas import (
 from equinet.kit.i18n import _
 from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
-from equinet.settings import Settings
+from equinet.settings import settings_of
 
 router = APIRouter(prefix="/api/horses", tags=["horses"])
 passport_router = APIRouter(prefix="/api/passport", tags=["horses"])
@@ -51,11 +51,6 @@ Category = Annotated[
 HorsePage = Annotated[PageRequest, Depends(paginated(default=100, cap=100))]
 NotePage = Annotated[PageRequest, Depends(paginated(default=50, cap=200))]
 PassportPage = Annotated[PageRequest, Depends(paginated(default=50, cap=100))]
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 @router.get("", summary="My active horses, by name (also the booking form's choices)")
@@ -145,7 +140,7 @@ async def timeline(
 async def create_passport(
     request: Request, db: DbSession, user: CurrentUser, horse_id: str
 ) -> PassportCreated:
-    return await service.create_passport(db, _settings(request), user, horse_id)
+    return await service.create_passport(db, settings_of(request), user, horse_id)
 
 
 @router.get("/{horse_id}/passport", summary="My horse's passport links")
@@ -157,7 +152,7 @@ async def list_passports(
     horse_id: str,
     page: PassportPage,
 ) -> list[PassportLink]:
-    links, has_more = await service.list_passports(db, _settings(request), user, horse_id, page)
+    links, has_more = await service.list_passports(db, settings_of(request), user, horse_id, page)
     page_headers(response, request, page, has_more)
     return links
 

@@ -28,7 +28,7 @@ from equinet.ops.monitor import (
     parse_metrics,
     window_until,
 )
-from equinet.settings import Settings
+from equinet.settings import Settings, settings_of
 from equinet.web.context import FLASH_MESSAGES, redirect
 from equinet.web.forms import values_of
 from equinet.web.pages import page_router
@@ -47,11 +47,6 @@ FLASH_MESSAGES.update(
 )
 USER_TYPES = {"customer": mark("Kund"), "provider": mark("Leverantör")}
 MESSAGE_LIMIT = 500
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 @router.get("", response_class=HTMLResponse)
@@ -81,7 +76,7 @@ def _this_app(request: Request, settings: Settings) -> AppReport:
 
 @router.get("/system", response_class=HTMLResponse)
 async def system(request: Request, db: DbSession, admin: PageAdmin) -> HTMLResponse:
-    settings = _settings(request)
+    settings = settings_of(request)
     connection = await db.connection()
     database = await database_report(connection)
     app = _this_app(request, settings)

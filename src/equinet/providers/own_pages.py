@@ -35,7 +35,7 @@ from equinet.kit.rate_limit_routes import limit_route
 from equinet.providers import service as providers
 from equinet.reviews import service as reviews
 from equinet.reviews.schemas import ReplyIn
-from equinet.settings import Settings
+from equinet.settings import settings_of
 from equinet.web.context import FLASH_MESSAGES, redirect, safe_next
 from equinet.web.forms import (
     FORM,
@@ -119,11 +119,6 @@ PROFILE_FIELDS = (
 )  # fmt: skip
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 def _date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
@@ -205,7 +200,7 @@ async def calendar(request: Request, db: DbSession, account: PageProvider) -> HT
     for current in days:
         try:
             view = await availability.day_view(
-                db, _settings(request), account.provider.id, day=current.day.isoformat(),
+                db, settings_of(request), account.provider.id, day=current.day.isoformat(),
                 service_id=None, service_duration=None, latitude=None, longitude=None,
             )  # fmt: skip
         except EquinetError:
@@ -267,7 +262,7 @@ async def change_status(
         data = parse(UpdateBookingIn, values)
         async with attempt(db):
             await bookings.update_status(
-                db, _settings(request), account.user, account.provider, booking_id, data
+                db, settings_of(request), account.user, account.provider, booking_id, data
             )
     except FormInvalid as invalid:
         errors = invalid.errors
@@ -319,7 +314,7 @@ async def manual_booking(request: Request, db: DbSession, account: PageProvider)
         data = parse(ManualBookingIn, values)
         async with attempt(db):
             created = await bookings.create_manual_booking(
-                db, _settings(request), account.provider, data
+                db, settings_of(request), account.provider, data
             )
     except FormInvalid as invalid:
         errors = invalid.errors

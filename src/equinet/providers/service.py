@@ -260,6 +260,11 @@ async def provider_of_user(db: AsyncSession, user: User) -> Provider:
     return provider
 
 
+async def provider_of_caller(db: AsyncSession, user: User) -> Provider | None:
+    """The caller's Provider row when the caller is a provider; None for a customer or admin."""
+    return await provider_of_user(db, user) if user.user_type == "provider" else None
+
+
 async def change_profile(
     db: AsyncSession, settings: Settings, user: User, provider_id: str, values: dict[str, Any]
 ) -> Provider:

@@ -16,7 +16,7 @@ from equinet.kit.i18n import _
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.kit.timestamps import UtcDateTime
 from equinet.reminders import service
-from equinet.settings import Settings
+from equinet.settings import settings_of
 
 cron_router = APIRouter(prefix="/api/cron", tags=["reminders"])
 router = APIRouter(prefix="/api/reminders", tags=["reminders"])
@@ -39,14 +39,9 @@ class Unsubscribed(ApiModel):
     message: str
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 def require_cron_secret(request: Request) -> None:
     """401 unless the request carries the configured CRON_SECRET; no secret set: always 401."""
-    secret = _settings(request).cron_secret
+    secret = settings_of(request).cron_secret
     scheme, _sep, given = request.headers.get("authorization", "").partition(" ")
     if not secret or scheme.lower() != "bearer":
         raise Unauthorized()
@@ -58,7 +53,7 @@ def require_cron_secret(request: Request) -> None:
 @cron_router.get("/send-reminders", summary="Send every due reminder (for the scheduler)")
 async def send_reminders(request: Request, db: DbSession) -> ReminderRunOut:
     require_cron_secret(request)
-    run = await service.send_reminders(db, _settings(request))
+    run = await service.send_reminders(db, settings_of(request))
     return ReminderRunOut(
         success=True,
         reminders_sent=run.total,
@@ -72,7 +67,7 @@ Token = Annotated[str | None, Query(description="the signed token from the e-mai
 
 
 async def _unsubscribe(request: Request, db: DbSession, token: str | None) -> Unsubscribed:
-    kind = await service.unsubscribe(db, _settings(request), token)
+    kind = await service.unsubscribe(db, settings_of(request), token)
     return Unsubscribed(
         unsubscribed=True,
         kind=kind,
@@ -85,7 +80,7 @@ async def _unsubscribe(request: Request, db: DbSession, token: str | None) -> Un
 )
 async def unsubscribe_check(request: Request, db: DbSession, token: Token = None) -> Unsubscribed:
     # A GET never unsubscribes: mail scanners and link previews open links on their own.
-    kind = await service.unsubscribe_kind(db, _settings(request), token)
+    kind = await service.unsubscribe_kind(db, settings_of(request), token)
     return Unsubscribed(
         unsubscribed=False, kind=kind, message=_("Bekräfta för att sluta få påminnelserna.")
     )

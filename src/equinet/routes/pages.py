@@ -33,7 +33,7 @@ from equinet.routes.schemas import (
     RouteIn,
     StopUpdateIn,
 )
-from equinet.settings import Settings
+from equinet.settings import settings_of
 from equinet.web.context import CurrentVisitor, PageCustomer, PageProvider, redirect
 from equinet.web.forms import FORM, FormInvalid, attempt, domain_errors, parse, values_of
 from equinet.web.forms import _message as field_message
@@ -72,11 +72,6 @@ ROUTE_STATUS = {
 }
 ADDRESS_HINT = mark('Hittar inte orten. Skriv adressen som "Gata 1, Ort".')
 PRIORITY = {"normal": mark("Normal"), "urgent": mark("Akut (inom 48 timmar)")}
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def _number(value: str | None) -> Any:
@@ -362,7 +357,7 @@ async def create_announcement(request: Request, db: DbSession, account: PageProv
         data = parse(AnnouncementIn, body)
         async with attempt(db):
             created = await service.create_announcement(
-                db, _settings(request), account.user, account.provider, data
+                db, settings_of(request), account.user, account.provider, data
             )
     except FormInvalid as invalid:
         errors = _stop_errors(invalid)
@@ -473,7 +468,7 @@ async def create_route(request: Request, db: DbSession, account: PageProvider) -
     try:
         data = parse(RouteIn, body)
         async with attempt(db):
-            route = await planning.create_route(db, _settings(request), account, data)
+            route = await planning.create_route(db, settings_of(request), account, data)
     except FormInvalid as invalid:
         errors = invalid.errors
     except EquinetError as error:
@@ -548,7 +543,7 @@ async def update_stop(
         if data.status == "problem" and not (data.problem_note or "").strip():
             raise FormInvalid({"problemNote": gettext("Beskriv problemet")})
         async with attempt(db):
-            await planning.update_stop(db, _settings(request), account, route_id, stop_id, data)
+            await planning.update_stop(db, settings_of(request), account, route_id, stop_id, data)
     except FormInvalid as invalid:
         errors = invalid.errors
     except EquinetError as error:

@@ -11,8 +11,7 @@ from equinet.accounts.dependencies import CurrentCustomer, CurrentProvider, Curr
 from equinet.db.session import DbSession
 from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
-from equinet.models import Provider, User
-from equinet.providers.service import provider_of_user
+from equinet.providers.service import provider_of_caller
 from equinet.routes import planning, service
 from equinet.routes.schemas import (
     AnnouncementIn,
@@ -22,7 +21,7 @@ from equinet.routes.schemas import (
     RouteOrderIn,
     StopUpdateIn,
 )
-from equinet.settings import Settings
+from equinet.settings import settings_of
 
 orders_router = APIRouter(prefix="/api/route-orders", tags=["route orders"])
 routes_router = APIRouter(prefix="/api/routes", tags=["routes"])
@@ -35,23 +34,13 @@ limit_route("POST", "/api/routes", "api")
 ListPage = Annotated[PageRequest, Depends(paginated(default=50, cap=100))]
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-async def _provider_of(db: DbSession, user: User) -> Provider | None:
-    # A customer has no Provider row; a provider user without one is the usual 404.
-    return await provider_of_user(db, user) if user.user_type == "provider" else None
-
-
 @orders_router.post("", status_code=201, summary="A customer's order or a provider's announcement")
 async def create_route_order(
     request: Request, db: DbSession, user: CurrentUser, body: RouteOrderIn
 ) -> dict[str, Any]:
     if isinstance(body, AnnouncementIn):
-        provider = await _provider_of(db, user)
-        return await service.create_announcement(db, _settings(request), user, provider, body)
+        provider = await provider_of_caller(db, user)
+        return await service.create_announcement(db, settings_of(request), user, provider, body)
     return await service.create_customer_order(db, user, body)
 
 
@@ -64,7 +53,7 @@ async def list_route_orders(
     page: ListPage,
     announcement_type: Annotated[str | None, Query(alias="announcementType")] = None,
 ) -> list[dict[str, Any]]:
-    provider = await _provider_of(db, user)
+    provider = await provider_of_caller(db, user)
     rows, has_more = await service.list_own(db, user, provider, announcement_type, page)
     page_headers(response, request, page, has_more)
     return rows
@@ -147,7 +136,7 @@ async def unfollow(db: DbSession, customer: CurrentCustomer, follow_id: str) -> 
 
 @orders_router.get("/{route_order_id}", summary="An announcement, or my order (or one I visit)")
 async def route_order(db: DbSession, user: CurrentUser, route_order_id: str) -> dict[str, Any]:
-    provider = await _provider_of(db, user)
+    provider = await provider_of_caller(db, user)
     return await service.order_detail(db, user, provider, route_order_id)
 
 
@@ -155,7 +144,7 @@ async def route_order(db: DbSession, user: CurrentUser, route_order_id: str) -> 
 async def cancel_route_order(
     db: DbSession, user: CurrentUser, route_order_id: str, body: CancelIn
 ) -> dict[str, Any]:
-    provider = await _provider_of(db, user)
+    provider = await provider_of_caller(db, user)
     return await service.cancel_order(db, user, provider, route_order_id)
 
 
@@ -170,7 +159,7 @@ async def route_order_bookings(
 async def create_route(
     request: Request, db: DbSession, account: CurrentProvider, body: RouteIn
 ) -> dict[str, Any]:
-    return await planning.create_route(db, _settings(request), account, body)
+    return await planning.create_route(db, settings_of(request), account, body)
 
 
 @routes_router.get("/my-routes", summary="My routes, newest date first")
@@ -196,4 +185,4 @@ async def update_stop(
     stop_id: str,
     body: StopUpdateIn,
 ) -> dict[str, Any]:
-    return await planning.update_stop(db, _settings(request), account, route_id, stop_id, body)
+    return await planning.update_stop(db, settings_of(request), account, route_id, stop_id, body)
