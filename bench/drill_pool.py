@@ -61,7 +61,7 @@ async def drill(app: App, args: argparse.Namespace) -> dict[str, Any]:
         "requests": len(tally.outcomes),
         "statuses": tally.statuses(),
         "http_500": tally.http_500s(),
-        "database_busy": sum(1 for o in tally.outcomes if o.code == "DatabaseBusy"),
+        "database_busy": sum(1 for o in tally.outcomes if o.code == "DATABASE_BUSY"),
         "latency": tally.latency(),
         "slowest_s": round(slowest, 2),
     }
