@@ -3,7 +3,7 @@
 Starts its own PostgreSQL and its own `equinet serve` with a pool of POOL connections and a
 short pool timeout, then fires bursts of CONCURRENCY booking requests at once (distinct free
 slots, each with a session: the rate limiter's session lookup needs a connection too). A
-request that cannot get a connection in time must be a 503 `DatabaseBusy` with Retry-After,
+request that cannot get a connection in time must be a 503 `DATABASE_BUSY` with Retry-After,
 quickly; none may be a 500, none may hang. It reports the statuses, the latency and the
 slowest answer against the pool timeout.
 
