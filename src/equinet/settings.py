@@ -163,6 +163,15 @@ class Settings(BaseSettings):
             self.public_base_url = f"http://{host}:{self.port}"
         return self
 
+    @model_validator(mode="after")
+    def _a_live_worker_is_never_taken_for_dead(self) -> Settings:
+        if self.job_stalled_after_seconds < 2 * self.job_heartbeat_seconds:
+            raise ValueError(
+                "JOB_STALLED_AFTER_SECONDS must be at least twice JOB_HEARTBEAT_SECONDS, "
+                "or a late heartbeat runs a live worker's jobs a second time"
+            )
+        return self
+
     @property
     def rate_limit_scale(self) -> float:
         if self.rate_limit_multiplier is not None:
@@ -231,6 +240,10 @@ class Settings(BaseSettings):
     # Jobs one worker runs at once, and its fallback poll when no NOTIFY arrives.
     worker_concurrency: int = Field(4, ge=1)
     worker_poll_seconds: float = Field(5.0, gt=0)
+    # Every worker beats this often; one silent for JOB_STALLED_AFTER_SECONDS is taken for
+    # dead (killed, host lost) and the jobs it left running are queued again by the others.
+    job_heartbeat_seconds: float = Field(5.0, gt=0)
+    job_stalled_after_seconds: float = Field(20.0, gt=0)
     # `equinet serve` starts an `equinet worker` beside the server (off: run workers yourself).
     serve_worker: bool = True
     # Faults and bad input: request bodies above this many bytes are refused with 413 before

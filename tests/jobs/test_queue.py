@@ -289,3 +289,71 @@ async def test_a_job_left_running_by_a_vanished_worker_is_run_again(
 
     assert job.args["message_id"] in [m["Message-ID"] for m in mailbox.accepted]
     assert await jobs_of(committing, user_id) == []
+
+
+async def leave_running(
+    maker: async_sessionmaker[AsyncSession], job_id: int, heartbeat_seconds_ago: int
+) -> int:
+    """Mark `job_id` as taken by a worker whose last heartbeat is that old; the worker's id."""
+    async with maker() as db:
+        worker_id = await db.scalar(
+            text(
+                "INSERT INTO procrastinate_workers (last_heartbeat) "
+                "VALUES (now() - make_interval(secs => :ago)) RETURNING id"
+            ),
+            {"ago": heartbeat_seconds_ago},
+        )
+        await db.execute(
+            text("UPDATE procrastinate_jobs SET status = 'doing', worker_id = :w WHERE id = :id"),
+            {"w": worker_id, "id": job_id},
+        )
+        await db.commit()
+        return int(worker_id)
+
+
+async def test_a_restarted_worker_first_sends_what_a_killed_one_left_running(
+    queue_database: DatabaseTarget, committing: async_sessionmaker[AsyncSession]
+) -> None:
+    mailbox = FlakyMailbox()
+    port = free_port()
+    settings = worker_settings(queue_database, port)
+    user_id = await register_committed(committing, settings)
+    [job] = await jobs_of(committing, user_id)
+    # Killed mid-send: silent for longer than JOB_STALLED_AFTER_SECONDS, the job still `doing`.
+    await leave_running(committing, job.id, int(settings.job_stalled_after_seconds) + 5)
+
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        await run_worker(settings, once=True)  # nothing else requeues it
+    finally:
+        controller.stop()
+
+    assert [m["Message-ID"] for m in mailbox.accepted] == [job.args["message_id"]]
+    assert await jobs_of(committing, user_id) == []
+
+
+async def test_the_running_jobs_of_a_worker_still_beating_are_left_alone(
+    queue_database: DatabaseTarget, committing: async_sessionmaker[AsyncSession]
+) -> None:
+    settings = worker_settings(queue_database, free_port())
+    user_id = await register_committed(committing, settings)
+    [job] = await jobs_of(committing, user_id)
+    worker_id = await leave_running(committing, job.id, int(settings.job_heartbeat_seconds))
+
+    app = procrastinate_app(settings, queue_database)
+    async with app.open_async():
+        requeued = await requeue_stalled(app, settings.job_stalled_after_seconds)
+    [still] = await jobs_of(committing, user_id)
+    async with committing() as db:  # the other tests of this module need an empty queue
+        await db.execute(text("DELETE FROM procrastinate_jobs WHERE id = :id"), {"id": job.id})
+        await db.execute(text("DELETE FROM procrastinate_workers WHERE id = :w"), {"w": worker_id})
+        await db.commit()
+
+    assert requeued == 0
+    assert (still.status, still.attempts) == ("doing", 0)
+
+
+def test_a_heartbeat_too_close_to_the_stall_limit_is_refused() -> None:
+    with pytest.raises(ValueError, match="JOB_STALLED_AFTER_SECONDS"):
+        Settings(_env_file=None, job_heartbeat_seconds=10, job_stalled_after_seconds=15)  # type: ignore[call-arg]

@@ -1,7 +1,9 @@
 """The worker: runs queued and periodic tasks with procrastinate until stopped.
 
-Every worker also runs `retry_stalled_jobs` each minute: jobs left `doing` by a worker that
-stopped sending heartbeats (killed, machine lost) are queued again. Successful jobs are deleted
+Every worker sends a heartbeat each JOB_HEARTBEAT_SECONDS and, at start-up and then at that
+pace, queues again the jobs left `doing` by a worker silent for JOB_STALLED_AFTER_SECONDS
+(killed, machine lost): a restarted worker picks up what its killed predecessor held, and so
+does any other worker still running. Successful jobs are deleted
 as they finish (the queue stays small, and the one-time links that account e-mails carry do
 not outlive their sending); failed jobs stay, visible in `equinet monitor` and `/metrics`,
 until someone retries or removes them.
@@ -72,8 +74,7 @@ def _scheduled(spec: TaskSpec) -> Any:
     return run
 
 
-# A job whose worker stopped sending heartbeats this long ago (killed, host lost) runs again.
-STALLED_AFTER_SECONDS = 60
+# Kept registered (no longer periodic) so that a run queued by an older worker still succeeds.
 STALLED_JOBS_TASK = "retry_stalled_jobs"
 
 
@@ -81,24 +82,41 @@ async def retry_stalled_jobs(context: JobContext, timestamp: int) -> None:
     await requeue_stalled(context.app)
 
 
-async def requeue_stalled(app: procrastinate.App) -> int:
+async def requeue_stalled(app: procrastinate.App, seconds_since_heartbeat: float = 20.0) -> int:
     """Put the jobs of vanished workers back in the queue (an e-mail keeps its Message-ID)."""
     manager = app.job_manager
-    stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_SECONDS))
+    stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=seconds_since_heartbeat))
+    requeued = 0
     for job in stalled:
+        try:
+            await manager.retry_job(job)
+        except Exception as error:  # another worker requeued it first, or it just finished
+            logger.info("stalled job %s not retried: %s", job.id, str(error).splitlines()[0])
+            continue
+        requeued += 1
         logger.warning(
             "job %s (%s) was left running by a vanished worker: retried", job.id, job.task_name
         )
-        await manager.retry_job(job)
-    return len(stalled)
+    return requeued
+
+
+async def recover_stalled(app: procrastinate.App, settings: Settings) -> None:
+    """Requeue stalled jobs every JOB_HEARTBEAT_SECONDS, until cancelled."""
+    while True:
+        await asyncio.sleep(settings.job_heartbeat_seconds)
+        await _requeue_quietly(app, settings)
+
+
+async def _requeue_quietly(app: procrastinate.App, settings: Settings) -> None:
+    try:
+        await requeue_stalled(app, settings.job_stalled_after_seconds)
+    except Exception as error:  # the database is away: the next round tries again
+        logger.warning("stalled jobs not checked: %s", str(error).splitlines()[0])
 
 
 def register_tasks(app: procrastinate.App, settings: Settings) -> None:
     strategy = backoff(settings)
-    stalled = app.task(name=STALLED_JOBS_TASK, pass_context=True, queue=DEFAULT_QUEUE)(
-        retry_stalled_jobs
-    )
-    app.periodic(cron="* * * * *")(stalled)
+    app.task(name=STALLED_JOBS_TASK, pass_context=True, queue=DEFAULT_QUEUE)(retry_stalled_jobs)
     for spec in load_tasks().values():
         if spec.cron is not None:
             scheduled = app.task(name=spec.name, pass_context=True, queue=DEFAULT_QUEUE)(
@@ -141,6 +159,10 @@ async def run_worker(
         work = WorkContext(settings=settings, sessionmaker=create_sessionmaker(engine))
         app = procrastinate_app(settings, target)
         async with app.open_async():
+            # Before the first fetch, so a restarted worker starts with what its killed
+            # predecessor left running (once that one has been silent long enough).
+            await _requeue_quietly(app, settings)
+            recovery = asyncio.ensure_future(recover_stalled(app, settings))
             worker = asyncio.ensure_future(
                 app.run_worker_async(
                     concurrency=concurrency,
@@ -150,19 +172,30 @@ async def run_worker(
                     fetch_job_polling_interval=settings.worker_poll_seconds,
                     install_signal_handlers=not once,
                     name=f"equinet-worker-{os.getpid()}",
+                    update_heartbeat_interval=settings.job_heartbeat_seconds,
+                    stalled_worker_timeout=settings.job_stalled_after_seconds,
                 )
             )
-            if parent_pid is None:
-                await worker
-                return
-            watchdog = asyncio.ensure_future(_parent_gone(parent_pid))
-            done, _ = await asyncio.wait({worker, watchdog}, return_when=asyncio.FIRST_COMPLETED)
-            if watchdog in done:
-                logger.info("the server that started this worker is gone: stopping")
-                worker.cancel()
-            else:
-                watchdog.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            try:
+                await _work_until_done(worker, parent_pid)
+            finally:
+                recovery.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await recovery
     finally:
         await engine.dispose()
+
+
+async def _work_until_done(worker: asyncio.Future[None], parent_pid: int | None) -> None:
+    if parent_pid is None:
+        await worker
+        return
+    watchdog = asyncio.ensure_future(_parent_gone(parent_pid))
+    done, _ = await asyncio.wait({worker, watchdog}, return_when=asyncio.FIRST_COMPLETED)
+    if watchdog in done:
+        logger.info("the server that started this worker is gone: stopping")
+        worker.cancel()
+    else:
+        watchdog.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await worker
