@@ -71,24 +71,36 @@ bench-jobs: $(VENV)/.installed ## job queue: enqueue latency in a transaction an
 DOWN ?= 120
 .PHONY: drill-smtp
 drill-smtp: $(VENV)/.installed ## SMTP down DOWN seconds (120) during bookings: every e-mail arrives, none twice
-	$(BIN)/python bench/drill_smtp.py --down $(DOWN) $(BENCH_ARGS)
+	$(BIN)/python bench/drill_smtp.py --down $(DOWN) --port $(DRILL_APP_PORT) $(BENCH_ARGS)
 FUZZ_EXAMPLES ?= 150
 .PHONY: fuzz
 fuzz: $(VENV)/.installed ## long schemathesis run over every operation as anonymous, customer, provider (FUZZ_EXAMPLES=150 per route and mode)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/test_api_fuzz.py $(PYTEST_ARGS)
 
 DRILL_ARGS ?=
-.PHONY: drill-postgres drill-redis drill-pool drills
+# Every drill of `make drills` uses these ports in turn (the app's, its PostgreSQL's, its Redis').
+DRILL_APP_PORT ?= 8103
+DRILL_PG_PORT ?= 18103
+DRILL_REDIS_PORT ?= 18113
+DRILL_PORTS = --app-port $(DRILL_APP_PORT) --pg-port $(DRILL_PG_PORT)
+.PHONY: drill-postgres drill-redis drill-pool drill-statement-timeout drill-worker-kill drills
 drill-postgres: $(VENV)/.installed ## fault drill: PostgreSQL restart during booking load (own throwaway PostgreSQL; DRILL_ARGS="--duration 40")
-	cd bench && ../$(BIN)/python drill_postgres_restart.py $(DRILL_ARGS)
+	$(BIN)/python bench/drill_postgres_restart.py $(DRILL_PORTS) $(DRILL_ARGS)
 
 drill-redis: $(VENV)/.installed ## fault drill: Redis stopped 60 s, then hung 60 s, during load (own redis-server; DRILL_ARGS="--outage 20")
-	cd bench && ../$(BIN)/python drill_redis.py $(DRILL_ARGS)
+	$(BIN)/python bench/drill_redis.py $(DRILL_PORTS) --redis-port $(DRILL_REDIS_PORT) $(DRILL_ARGS)
 
-drill-pool: $(VENV)/.installed ## fault drill: pool exhaustion under a booking burst answers 503 DatabaseBusy (own PostgreSQL)
-	cd bench && ../$(BIN)/python drill_pool.py $(DRILL_ARGS)
+drill-pool: $(VENV)/.installed ## fault drill: pool exhaustion under a booking burst answers 503 DATABASE_BUSY (own PostgreSQL)
+	$(BIN)/python bench/drill_pool.py $(DRILL_PORTS) $(DRILL_ARGS)
 
-drills: drill-postgres drill-redis drill-pool ## every fault drill above, one after the other
+drill-statement-timeout: $(VENV)/.installed ## fault drill: statements held past a 1 s statement timeout by a table lock answer 504 DATABASE_TIMEOUT, the pool stays whole
+	$(BIN)/python bench/drill_statement_timeout.py $(DRILL_PORTS) $(DRILL_ARGS)
+
+drill-worker-kill: $(VENV)/.installed ## fault drill: the job worker SIGKILLed mid-batch; after its restart every e-mail arrives once
+	$(BIN)/python bench/drill_worker_kill.py $(DRILL_PORTS) $(DRILL_ARGS)
+
+drills: $(VENV)/.installed ## every fault drill, one after the other, exit 1 if any fails (about 16 min; DRILL_ARGS=--quick about 9)
+	$(BIN)/python bench/drills.py $(DRILL_PORTS) --redis-port $(DRILL_REDIS_PORT) $(DRILL_ARGS)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: browser
 browser: ## install Debian's Chromium for the browser tests (tests/web) when it is missing
