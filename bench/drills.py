@@ -12,6 +12,7 @@ drill's own report, and ends with one line per drill: passed or failed, and how 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -48,7 +49,7 @@ def main() -> None:
     parser.add_argument("--redis-port", type=int, default=18113)
     args = parser.parse_args()
 
-    results: list[tuple[str, int, float]] = []
+    results: list[tuple[str, int, float, float]] = []
     began = time.monotonic()
     for name in args.only or list(DRILLS):
         script, normal, quick = DRILLS[name]
@@ -57,12 +58,14 @@ def main() -> None:
         print(f"=== drill {name}: {' '.join(command[1:])}", flush=True)
         started = time.monotonic()
         code = subprocess.run(command, check=False).returncode
-        results.append((name, code, time.monotonic() - started))
-    print("=== drills")
-    for name, code, seconds in results:
-        print(f"{name:18} {'passed' if code == 0 else f'FAILED ({code})':12} {seconds:6.0f} s")
+        # Timings are noisy on a shared machine: the load at the end goes beside them.
+        results.append((name, code, time.monotonic() - started, os.getloadavg()[1]))
+    print("=== drills (load: 5-minute load average when the drill ended)")
+    for name, code, seconds, load in results:
+        verdict = "passed" if code == 0 else f"FAILED ({code})"
+        print(f"{name:18} {verdict:12} {seconds:6.0f} s   load {load:.1f}")
     print(f"{'all':18} {'':12} {time.monotonic() - began:6.0f} s")
-    raise SystemExit(0 if all(code == 0 for _, code, _ in results) else 1)
+    raise SystemExit(0 if all(code == 0 for _, code, _, _ in results) else 1)
 
 
 if __name__ == "__main__":
