@@ -12,12 +12,14 @@ In every phase a probe makes 8 failed logins for a fresh e-mail address: the log
 statuses, latency (p50/p95/max), the probe's answers; and over the whole run the number of 5xx,
 the app's WARNING lines about Redis and its tracebacks.
 
-Passes when there is no 5xx, every probe is refused from its sixth attempt, and the p95 of
+Passes when there is no 5xx, every probe is refused from its sixth attempt, the p95 of
 each outage phase stays within the baseline's p95 plus REDIS_TIMEOUT_SECONDS (plus a 50 ms
-allowance for a busy machine).
+allowance for a busy machine), and the app saw two outages: the hang must meet a Redis the app
+had taken back (probe every 5 s, then 12 s of per-process counting beside it), or the hung
+phase would only prolong the first outage; hence a 30 s recovery by default.
 
     .venv/bin/python bench/drill_redis.py --outage 60        # the full drill
-    .venv/bin/python bench/drill_redis.py --outage 20 --baseline 10 --recovery 15
+    .venv/bin/python bench/drill_redis.py --outage 20 --baseline 10 --recovery 25
 """
 
 from __future__ import annotations
@@ -128,7 +130,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--outage", type=float, default=60, help="seconds stopped, then hung")
     parser.add_argument("--baseline", type=float, default=20)
-    parser.add_argument("--recovery", type=float, default=20, help="seconds between outages")
+    parser.add_argument("--recovery", type=float, default=30, help="seconds between outages")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--app-port", type=int, default=8103)
     parser.add_argument("--pg-port", type=int, default=18103)
@@ -163,8 +165,10 @@ def main() -> None:
         line.strip()[:160] for line in log.splitlines() if "Redis" in line and "WARNING" in line
     ]
     result["app_log_tracebacks"] = log.count("Traceback")
+    result["outages_seen"] = log.count("Redis unreachable")
     result["passed"] = (
         result["http_5xx"] == 0
+        and result["outages_seen"] == 2
         and result["login_limit_held"]
         and result["latency_within_timeouts"]
         and result["app_log_tracebacks"] == 0
