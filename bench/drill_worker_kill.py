@@ -7,8 +7,8 @@ chosen when it was queued. A real SMTP server of the drill's own (aiosmtpd) acce
 message after SMTP_DELAY seconds of "processing", as a busy mail server does; a message whose
 sender vanishes before the server accepted it is not delivered.
 
-`equinet worker` is started; once KILL_AFTER e-mails have arrived it gets SIGKILL, with jobs
-in flight (`doing`), and a new `equinet worker` is started at once. The drill waits until the
+`equinet worker` is started; half a message after the KILL_AFTERth e-mail arrived it gets
+SIGKILL, with jobs in flight (`doing`), and a new `equinet worker` is started at once. The drill waits until the
 queue is empty and checks what the SMTP server accepted, by Message-ID:
 
 * every queued job's e-mail arrived (distinct Message-IDs = jobs, the same set);
@@ -141,6 +141,9 @@ def main() -> None:
     parser.add_argument("--bookings", type=int, default=60, help="bookings, one e-mail each")
     parser.add_argument("--kill-after", type=int, default=20, help="e-mails before the kill")
     parser.add_argument("--smtp-delay", type=float, default=0.3, help="seconds per message")
+    parser.add_argument(
+        "--kill-offset", type=float, default=-1, help="seconds after the trigger (-1: half a delay)"
+    )
     parser.add_argument("--concurrency", type=int, default=4, help="WORKER_CONCURRENCY")
     parser.add_argument("--settle", type=float, default=120, help="max wait for the queue")
     parser.add_argument("--days", type=int, default=30, help="days ahead to book")
@@ -188,6 +191,8 @@ def main() -> None:
                 120,
                 f"the first worker sent fewer than {args.kill_after} e-mails in 120 s",
             )
+            # Half a message later, so the kill lands in the middle of the sends in flight.
+            time.sleep(args.kill_offset if args.kill_offset >= 0 else args.smtp_delay / 2)
             workers[0].kill()
             killed_at = time.monotonic()
             at_kill = asyncio.run(email_jobs(url))
