@@ -9,6 +9,8 @@ in the database itself:
 * every booking acknowledged with 2xx exists;
 * no slot is booked twice and no idempotency key produced two bookings;
 * no answer was a 500 (503/504 while the database is away are the documented answers);
+* the job worker `equinet serve` started lived through the restart: the queue drains and
+  every stored booking's confirmation is in the outbox;
 
 and reports the error window (first to last 503/504/unanswered request) and the latency.
 
@@ -23,6 +25,7 @@ import json
 import time
 import uuid
 from datetime import date, timedelta
+from email import message_from_bytes
 from typing import Any
 
 import httpx
@@ -95,6 +98,21 @@ async def book_until(
     await asyncio.gather(*(client_loop() for _ in range(concurrency)))
 
 
+def drain_queue(postgres: Postgres, seconds: float) -> dict[str, int]:
+    """Waits until the job worker has sent every queued e-mail; the jobs left, by state."""
+    deadline = time.monotonic() + seconds
+    while True:
+        rows = postgres.sql(
+            "SELECT status, count(*) FROM procrastinate_jobs WHERE task_name = 'send_email' "
+            "GROUP BY status",
+            DATABASE,
+        )
+        left = {line.split("|")[0]: int(line.split("|")[1]) for line in rows.splitlines()}
+        if (not left.get("todo") and not left.get("doing")) or time.monotonic() > deadline:
+            return left
+        time.sleep(1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=40, help="seconds of booking load")
@@ -104,6 +122,9 @@ def main() -> None:
     parser.add_argument("--mode", default="fast", help="pg_ctl restart mode (fast, immediate)")
     parser.add_argument("--app-port", type=int, default=8103)
     parser.add_argument("--pg-port", type=int, default=18103)
+    parser.add_argument(
+        "--settle", type=float, default=90, help="max wait for the worker to send every e-mail"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
 
@@ -123,8 +144,15 @@ def main() -> None:
             app = App(folder, args.app_port, env)
             try:
                 result = asyncio.run(drill(app, postgres, args))
+                result["queue_after"] = drain_queue(postgres, args.settle)
             finally:
                 app.close()
+            result["emails_sent"] = len(
+                {
+                    message_from_bytes(path.read_bytes())["Message-ID"]
+                    for path in (folder / "outbox").glob("*.eml")
+                }
+            )
             log = app.log_text()
             result["app_log_tracebacks"] = log.count("Traceback")
             customer = postgres.sql(
@@ -158,6 +186,9 @@ def main() -> None:
         and result["slots_booked_twice"] == 0
         and result["acknowledged_ids_repeated"] == 0
         and result["http_500"] == 0
+        # The job worker lived through the restart: every booking's e-mail went out.
+        and not result["queue_after"]
+        and result["emails_sent"] >= result["bookings_stored"]
     )
     print(json.dumps(result, indent=2))
     raise SystemExit(0 if result["passed"] else 1)

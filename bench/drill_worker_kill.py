@@ -259,6 +259,10 @@ def main() -> None:
         "unexpected": len(set(arrivals) - expected),
         "received_twice": len(twice),
         "received_twice_in_the_kill_window": len(in_kill_window),
+        # How long before the kill the server had accepted the first copy of each of them.
+        "first_copy_before_kill_ms": sorted(
+            round((killed_at - first_arrival[m]) * 1000) for m in in_kill_window
+        ),
         "jobs_left": Counter(job["status"] for job in left),
         "requeued_by_restarted_worker": logs["restarted"].count("vanished worker: retried"),
         "tracebacks": {name: text.count("Traceback") for name, text in logs.items()},

@@ -14,6 +14,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI, Request
+from procrastinate.exceptions import ConnectorException
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -24,7 +25,7 @@ from equinet.db.session import DbSession
 from equinet.db.urls import DatabaseTarget
 from equinet.jobs.queue import Backoff, enqueue, procrastinate_app
 from equinet.jobs.repository import queue_report
-from equinet.jobs.worker import requeue_stalled, run_worker
+from equinet.jobs.worker import requeue_stalled, run_worker, work_through_outages
 from equinet.kit.email import SEND_EMAIL_TASK
 from equinet.kit.errors import EquinetError
 from equinet.models import User
@@ -357,3 +358,30 @@ async def test_the_running_jobs_of_a_worker_still_beating_are_left_alone(
 def test_a_heartbeat_too_close_to_the_stall_limit_is_refused() -> None:
     with pytest.raises(ValueError, match="JOB_STALLED_AFTER_SECONDS"):
         Settings(_env_file=None, job_heartbeat_seconds=10, job_stalled_after_seconds=15)  # type: ignore[call-arg]
+
+
+class LosesTheDatabaseOnce:
+    """Stands in for procrastinate's App: its worker ends on a database error the first time."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    async def run_worker_async(self, **options: Any) -> None:
+        self.runs += 1
+        if self.runs == 1:
+            raise ConnectorException("the database system is shutting down")
+
+
+async def test_a_worker_that_lost_the_database_is_started_again() -> None:
+    app = LosesTheDatabaseOnce()
+    settings = Settings(_env_file=None, db_connect_backoff_seconds=0)  # type: ignore[call-arg]
+    await work_through_outages(app, settings, {"wait": True})  # type: ignore[arg-type]
+    assert app.runs == 2
+
+
+async def test_a_worker_run_once_reports_the_lost_database() -> None:
+    app = LosesTheDatabaseOnce()
+    settings = Settings(_env_file=None, db_connect_backoff_seconds=0)  # type: ignore[call-arg]
+    with pytest.raises(ConnectorException):
+        await work_through_outages(app, settings, {"wait": False})  # type: ignore[arg-type]
+    assert app.runs == 1

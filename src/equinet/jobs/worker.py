@@ -16,10 +16,12 @@ import contextlib
 import logging
 import os
 import re
+import time
 from typing import Any
 
 import procrastinate
 from procrastinate import JobContext
+from procrastinate.exceptions import ConnectorException
 
 from equinet.db.engine import create_engine, create_sessionmaker, wait_for_database
 from equinet.db.targets import direct_database
@@ -163,19 +165,18 @@ async def run_worker(
             # predecessor left running (once that one has been silent long enough).
             await _requeue_quietly(app, settings)
             recovery = asyncio.ensure_future(recover_stalled(app, settings))
-            worker = asyncio.ensure_future(
-                app.run_worker_async(
-                    concurrency=concurrency,
-                    wait=not once,
-                    delete_jobs="successful",
-                    additional_context={WORK_KEY: work},
-                    fetch_job_polling_interval=settings.worker_poll_seconds,
-                    install_signal_handlers=not once,
-                    name=f"equinet-worker-{os.getpid()}",
-                    update_heartbeat_interval=settings.job_heartbeat_seconds,
-                    stalled_worker_timeout=settings.job_stalled_after_seconds,
-                )
-            )
+            options: dict[str, Any] = {
+                "concurrency": concurrency,
+                "wait": not once,
+                "delete_jobs": "successful",
+                "additional_context": {WORK_KEY: work},
+                "fetch_job_polling_interval": settings.worker_poll_seconds,
+                "install_signal_handlers": not once,
+                "name": f"equinet-worker-{os.getpid()}",
+                "update_heartbeat_interval": settings.job_heartbeat_seconds,
+                "stalled_worker_timeout": settings.job_stalled_after_seconds,
+            }
+            worker = asyncio.ensure_future(work_through_outages(app, settings, options))
             try:
                 await _work_until_done(worker, parent_pid)
             finally:
@@ -184,6 +185,38 @@ async def run_worker(
                     await recovery
     finally:
         await engine.dispose()
+
+
+# Backoff between restarts of a worker that lost the database, at most this long.
+RESTART_MAX_SECONDS = 30.0
+
+
+async def work_through_outages(
+    app: procrastinate.App, settings: Settings, options: dict[str, Any]
+) -> None:
+    """Run procrastinate's worker, starting it again whenever it stops on a database error.
+
+    procrastinate's worker ends on the first failed fetch (PostgreSQL restarting, failed
+    over); without this the jobs of every later change would wait for the next deploy.
+    """
+    delay = settings.db_connect_backoff_seconds
+    while True:
+        started = time.monotonic()
+        try:
+            await app.run_worker_async(**options)
+            return
+        except ConnectorException as error:
+            if not options["wait"]:  # `--once` reports the outage instead
+                raise
+            if time.monotonic() - started > RESTART_MAX_SECONDS:
+                delay = settings.db_connect_backoff_seconds  # it had been working again
+            logger.warning(
+                "job worker lost the database (%s); starting it again in %.1f s",
+                str(error.__cause__ or error).strip().splitlines()[0],
+                delay,
+            )
+            await asyncio.sleep(delay)
+            delay = min(max(delay, 0.1) * 2, RESTART_MAX_SECONDS)
 
 
 async def _work_until_done(worker: asyncio.Future[None], parent_pid: int | None) -> None:
