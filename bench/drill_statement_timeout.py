@@ -98,6 +98,17 @@ async def backends(connection: asyncpg.Connection) -> dict[str, int]:
     return {key: int(value) for key, value in dict(row).items()}
 
 
+async def waiting_statements(connection: asyncpg.Connection, after: float) -> dict[str, int]:
+    """What the app's backends are waiting on, `after` seconds in: statement -> backends."""
+    await asyncio.sleep(after)
+    rows = await connection.fetch(
+        "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS statement, count(*) AS n "
+        "FROM pg_stat_activity WHERE application_name = 'equinet-app' AND state = 'active' "
+        "GROUP BY 1 ORDER BY 2 DESC"
+    )
+    return {row["statement"]: int(row["n"]) for row in rows}
+
+
 async def drill(app: App, postgres: Postgres, args: argparse.Namespace) -> dict[str, Any]:
     token = await login(app.base)
     slots = await free_slots(app.base, token, args.days)
@@ -128,6 +139,7 @@ async def drill(app: App, postgres: Postgres, args: argparse.Namespace) -> dict[
         await transaction.start()
         await locker.execute('LOCK TABLE "Booking" IN ACCESS EXCLUSIVE MODE')
         lock_taken = time.monotonic()
+        sample = asyncio.create_task(waiting_statements(observer, args.hold / 2))
         await hot_load(
             app,
             token,
@@ -139,6 +151,7 @@ async def drill(app: App, postgres: Postgres, args: argparse.Namespace) -> dict[
             locked_bookings,
         )
         load_done = time.monotonic()
+        waiting_mid_lock = await sample
         # Still under the lock: the cancelled statements must be gone from PostgreSQL.
         await asyncio.sleep(0.5)
         under_lock = await backends(observer)
@@ -201,6 +214,7 @@ async def drill(app: App, postgres: Postgres, args: argparse.Namespace) -> dict[
         "allowed_s": timeout_s + args.margin,
         "error_window_s": locked.error_window(lambda o: o.status >= 500 or o.status == 0),
         "last_answer_after_load_s": round(load_done - lock_taken - args.hold, 2),
+        "app_statements_waiting_mid_lock": waiting_mid_lock,
         "app_backends_under_lock_after_load": under_lock,
         "app_backends_at_rest": at_rest,
         "pool_checked_out_under_lock_after_load": checked_out_under_lock,
