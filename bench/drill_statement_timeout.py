@@ -12,8 +12,10 @@ The middle phase is a realistic cause of a long statement: a separate connection
 for HOLD seconds, so every statement that reads or writes bookings waits on the lock until
 PostgreSQL cancels it. It checks:
 
-* while the lock is held every hot request answers 504 `DATABASE_TIMEOUT` within the timeout
-  plus MARGIN seconds; no answer is a 500, none goes unanswered;
+* while the lock is held every hot request answers 504 `DATABASE_TIMEOUT` within twice the
+  timeout plus MARGIN seconds (a booking first takes its provider's advisory lock, where it
+  may wait up to one timeout behind another booking stuck on the table, then waits on the
+  table itself); no answer is a 500, none goes unanswered;
 * PostgreSQL then holds no backend of the app still running (or idle in a transaction after)
   a cancelled statement, although the lock is still held;
 * after the lock, every request succeeds (no 5xx, no `DATABASE_BUSY`), the p95 is back near
@@ -211,7 +213,7 @@ async def drill(app: App, postgres: Postgres, args: argparse.Namespace) -> dict[
         "locked_requests": len(locked_answers),
         "locked_answered_database_timeout": len(timeouts),
         "slowest_locked_answer_s": round(slowest_locked, 2),
-        "allowed_s": timeout_s + args.margin,
+        "allowed_s": 2 * timeout_s + args.margin,
         "error_window_s": locked.error_window(lambda o: o.status >= 500 or o.status == 0),
         "last_answer_after_load_s": round(load_done - lock_taken - args.hold, 2),
         "app_statements_waiting_mid_lock": waiting_mid_lock,
@@ -236,7 +238,7 @@ def main() -> None:
     parser.add_argument("--baseline", type=float, default=6)
     parser.add_argument("--after", type=float, default=6)
     parser.add_argument(
-        "--margin", type=float, default=1.5, help="seconds allowed past the timeout"
+        "--margin", type=float, default=0.5, help="seconds allowed past 2 x the timeout"
     )
     parser.add_argument("--pool", type=int, default=5, help="connection_limit of the app")
     parser.add_argument("--concurrency", type=int, default=4)
