@@ -400,58 +400,86 @@ def run_pgbench_scripts(
     end: str = "COMMIT",
     name: str = "",
     threads: int = 2,
+    per_client: bool = False,
 ) -> PgbenchResult:
     """Each script (a request's statements) as one transaction ending in `end` (COMMIT, or
-    ROLLBACK for a write); with several scripts pgbench picks one at random per transaction."""
+    ROLLBACK for a write); with several scripts pgbench picks one at random per transaction.
+
+    With `per_client` every client is a pgbench process of its own repeating its own script
+    (one per client when there are enough): distinct rows and locks per
+    client, and each statement prepared once per connection, as the app's cache does; picking
+    at random from many literal scripts would instead prepare nearly every transaction anew."""
     url = parse_database_url(database_url).url
     # A Unix socket (the embedded server) comes as ?host=/path in the URL's query.
     host = url.host or str(url.query.get("host") or "127.0.0.1")
+    env = os.environ | {"PGPASSWORD": url.password or ""}
     with tempfile.TemporaryDirectory(prefix="bench-pgbench-") as folder:
         files = []
         for number, statements in enumerate(scripts):
             script = Path(folder) / f"request-{number}.sql"
             body = "\n".join(f"{statement};" for statement in statements)
             script.write_text(f"BEGIN;\n{body}\n{end};\n", encoding="utf-8")
-            files += ["-f", str(script)]
-        env = os.environ | {"PGPASSWORD": url.password or ""}
-        command = [
-            pgbench_binary(),
-            "-n",  # no vacuum of pgbench's own tables: they do not exist here
-            "-M",
-            "prepared",  # like asyncpg's statement cache: planned once per connection
-            "-c",
-            str(clients),
-            "-j",
-            str(min(threads, clients)),
-            "-T",
-            str(seconds),
-            "-l",
-            "--log-prefix",
-            str(Path(folder) / "tx"),
-            *files,
-            "-h",
-            host,
-            "-p",
-            str(url.port or 5432),
-            "-U",
-            url.username or "postgres",
-            url.database or "postgres",
+            files.append(str(script))
+
+        def command(prefix: str, chosen: list[str], count: int) -> list[str]:
+            return [
+                pgbench_binary(),
+                "-n",  # no vacuum of pgbench's own tables: they do not exist here
+                "-M",
+                "prepared",  # like asyncpg's statement cache: planned once per connection
+                "-c",
+                str(count),
+                "-j",
+                str(min(threads, count)),
+                "-T",
+                str(seconds),
+                "-l",
+                "--log-prefix",
+                str(Path(folder) / prefix),
+                *[option for file in chosen for option in ("-f", file)],
+                "-h",
+                host,
+                "-p",
+                str(url.port or 5432),
+                "-U",
+                url.username or "postgres",
+                url.database or "postgres",
+            ]
+
+        if per_client:
+            # Fewer scripts than clients: some clients share one (and its locks).
+            commands = [command(f"tx{n}-", [files[n % len(files)]], 1) for n in range(clients)]
+        else:
+            commands = [command("tx", files, clients)]
+        processes = [
+            subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for c in commands
         ]
-        done = subprocess.run(
-            command, env=env, capture_output=True, text=True, check=False, timeout=seconds + 120
-        )
-        if done.returncode != 0:
-            first = (Path(folder) / "request-0.sql").read_text()
-            raise SystemExit(f"pgbench failed for {name}:\n{done.stderr}\n{first}")
-        tps = float(re.search(r"tps = ([\d.]+) \(without initial", done.stdout).group(1))  # type: ignore[union-attr]
-        failed_match = re.search(r"number of failed transactions: (\d+)", done.stdout)
+        tps, failed = 0.0, 0
+        problems = []
+        for process in processes:
+            try:
+                stdout, stderr = process.communicate(timeout=seconds + 120)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                stdout, stderr = process.communicate()
+            match = re.search(r"tps = ([\d.]+) \(without initial", stdout)
+            if process.returncode != 0 or match is None:
+                problems.append(stderr)
+                continue
+            tps += float(match.group(1))
+            failed_match = re.search(r"number of failed transactions: (\d+)", stdout)
+            failed += int(failed_match.group(1)) if failed_match else 0
+        if problems:
+            first = Path(files[0]).read_text()
+            raise SystemExit(f"pgbench failed for {name}:\n{problems[0]}\n{first}")
         latencies: list[float] = []
         for log_file in Path(folder).glob("tx*"):
             for line in log_file.read_text().splitlines():
                 fields = line.split()
                 if len(fields) >= 3:
                     latencies.append(int(fields[2]) / 1000)  # microseconds
-        return PgbenchResult(tps, latencies, int(failed_match.group(1)) if failed_match else 0)
+        return PgbenchResult(tps, latencies, failed)
 
 
 # --- main --------------------------------------------------------------------------------

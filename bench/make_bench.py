@@ -578,6 +578,18 @@ async def capture(settings: Settings, chosen: list[Endpoint], scene: Scene, book
 _JSON = {"Content-Type": "application/json"}
 
 
+def write_sql(folder: Path, chosen: list[Endpoint]) -> None:
+    """Each endpoint's captured transactions as the .sql files pgbench runs (to rerun or
+    EXPLAIN them by hand)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for endpoint in chosen:
+        end = "ROLLBACK" if endpoint.method == "POST" else "COMMIT"
+        for number, statements in enumerate(endpoint.scripts):
+            body = "".join(f"{statement};\n" for statement in statements)
+            path = folder / f"{endpoint.key}-{number}.sql"
+            path.write_text(f"BEGIN;\n{body}{end};\n", encoding="utf-8")
+
+
 def _one_per_provider(slots: list[str], at_most: int) -> list[str]:
     """Slots of distinct providers: pgbench's clients then contend for a provider's diary
     lock no more often than wrk's requests, which walk the providers one after the other."""
@@ -737,10 +749,13 @@ def bench_scale(
     results: list[EndpointResult] = []
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         slot_file = Path(folder) / "slots.tsv"
+        clients = args.workers * args.pool_size  # pgbench: as many as the app's connections
         outbox = Path(folder) / "outbox"
         try:
             print("  capturing each endpoint's SQL in-process", flush=True)
-            asyncio.run(capture(settings, chosen, scene, bookings=100))
+            asyncio.run(capture(settings, chosen, scene, bookings=clients))
+            if args.sql_dir:
+                write_sql(args.sql_dir / str(providers), chosen)
             # The captured bookings are deleted again: wrk may book every slot.
             slot_file.write_text("\n".join(scene.slots) + "\n")
             env = {
@@ -770,7 +785,6 @@ def bench_scale(
                             base, process, endpoint, args, slot_file, settings
                         )
             print("  pgbench on the captured statements", flush=True)
-            clients = args.workers * args.pool_size
             limits: dict[str, PgbenchResult] = {}
             for endpoint in chosen:
                 same = endpoint.key.removesuffix("-cached")
@@ -782,6 +796,7 @@ def bench_scale(
                         args.duration,
                         end="ROLLBACK" if endpoint.method == "POST" else "COMMIT",
                         name=endpoint.label,
+                        per_client=endpoint.method == "POST",
                     )
                     print(f"    {endpoint.label}: {limits[same].tps:,.0f} tx/s", flush=True)
             for endpoint in chosen:
@@ -991,8 +1006,8 @@ def render_section(report: dict[str, Any]) -> str:
         "a file of distinct free slots from the slot engine, one slice per wrk thread, the "
         "run's bookings deleted after every run). pgbench: the statements each request sends, "
         "captured from the app in-process, as one transaction (the booking transaction of "
-        f"{bookings_scripts} free slots of distinct providers, one picked at random per "
-        "transaction, ending in ROLLBACK), "
+        f"{bookings_scripts} free slots of distinct providers, one per client: a pgbench -c 1 "
+        "process each, repeating its booking and ROLLBACK, all at once), "
         f"`pgbench -n -M prepared -c {report['workers'] * report['pool_size']}` "
         f'(= workers × pool), {report["duration"]} s. "app ÷ pgbench" = the app\'s 2xx/s over '
         "pgbench's transactions/s of the same SQL (the cached row against the uncached SQL).",
@@ -1185,6 +1200,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--seed-timeout", type=int, default=1800)
     parser.add_argument("--write", type=Path, default=DOC, help="Markdown file to update")
+    parser.add_argument("--sql-dir", type=Path, help="write each endpoint's pgbench SQL here")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     args.connections = [int(c) for c in str(args.connections).replace(",", " ").split()]
