@@ -47,6 +47,16 @@ seed-scale: $(VENV)/.installed ## add N providers of benchmark data, ~100 bookin
 bench-pool: $(VENV)/.installed ## throughput and pool waits at pool sizes 2/5/10/20 (BENCH_DATABASE_URL, loopback, seeded data)
 	$(BIN)/python bench/pool_sizes.py $(BENCH_ARGS)
 
+PROVIDERS ?= 10000
+SMALL_PROVIDERS ?= 100
+DURATION ?= 10
+CONNECTIONS ?= 1 10 50
+ONLY ?=
+.PHONY: bench
+bench: $(VENV)/.installed ## the benchmark: wrk on every hot endpoint + pgbench on its SQL at ~1M and ~10k bookings, into docs/benchmarks.md (PROVIDERS SMALL_PROVIDERS DURATION CONNECTIONS ONLY)
+	$(BIN)/python bench/make_bench.py --providers $(PROVIDERS) --small-providers $(SMALL_PROVIDERS) \
+		--duration $(DURATION) --connections "$(CONNECTIONS)" --only "$(ONLY)" $(BENCH_ARGS)
+
 .PHONY: bench-http
 bench-http: $(VENV)/.installed ## hot read paths over HTTP vs pgbench on the same SQL (BENCH_DATABASE_URL, loopback, seeded data)
 	$(BIN)/python bench/http_hot_paths.py $(BENCH_ARGS)

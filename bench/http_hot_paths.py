@@ -64,7 +64,8 @@ from equinet.models import Session, User
 from equinet.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-EQUINET = ROOT / ".venv" / "bin" / "equinet"
+# The interpreter running this script: its equinet (PYTHONPATH=src picks a worktree's).
+EQUINET = [sys.executable, "-m", "equinet"]
 
 
 @dataclass
@@ -209,14 +210,23 @@ def _literal(value: Any) -> str:
     if isinstance(value, int | float | Decimal):
         return repr(float(value)) if isinstance(value, float) else str(value)
     if isinstance(value, datetime):
-        return f"'{value.isoformat(sep=' ')}'::timestamp"
+        return _quoted(value.isoformat(sep=" ")) + "::timestamp"
     if isinstance(value, date):
         return f"'{value.isoformat()}'::date"
     if isinstance(value, list | tuple):
         return "ARRAY[" + ", ".join(_literal(item) for item in value) + "]"
     if isinstance(value, UUID):
         value = str(value)
-    return "'" + str(value).replace("'", "''") + "'"
+    return _quoted(str(value))
+
+
+def _quoted(value: str) -> str:
+    """A string literal; with a colon it is an E'' string spelling the colon \\x3a, because
+    pgbench reads `:name` (even inside quotes) as one of its variables."""
+    if ":" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    escaped = value.replace("\\", "\\\\").replace("'", "''").replace(":", "\\x3a")
+    return "E'" + escaped + "'"
 
 
 def _inline(statement: str, parameters: Any) -> str:
@@ -266,31 +276,37 @@ async def capture_sql(settings: Settings, paths: list[Path_]) -> None:
 
 
 @contextlib.contextmanager
-def server(settings: Settings, args: argparse.Namespace, *, cached: bool) -> Iterator[str]:
-    url = settings.database_url
-    assert url is not None
-    separator = "&" if "?" in url else "?"
-    env = os.environ | {
-        "DATABASE_URL": f"{url}{separator}connection_limit={args.pool_size}",
-        "EQUINET_ENV": settings.equinet_env.value,
-        "RATE_LIMIT_ENABLED": "false",
-        "PROVIDER_CACHE_TTL_SECONDS": "300" if cached else "0",
+def serve(
+    database_url: str,
+    *,
+    port: int,
+    workers: int,
+    pool_size: int,
+    env: dict[str, str],
+    startup_seconds: float = 120,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`equinet serve` on 127.0.0.1:port with `workers` processes and `pool_size` connections
+    each; yields the base URL and the process (its own process group, stopped on exit)."""
+    separator = "&" if "?" in database_url else "?"
+    environment = os.environ | {
+        "DATABASE_URL": f"{database_url}{separator}connection_limit={pool_size}",
         "LOG_LEVEL": "WARNING",  # no access log: it would cost the server more CPU than JSON
     }
-    env.pop("DIRECT_DATABASE_URL", None)
+    environment.pop("DIRECT_DATABASE_URL", None)
+    environment |= env
     log_path = Path(tempfile.mkstemp(prefix="bench-serve-", suffix=".log")[1])
-    command = [str(EQUINET), "serve", "--host", "127.0.0.1", "--port", str(args.port)]
-    base = f"http://127.0.0.1:{args.port}"
+    command = [*EQUINET, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    base = f"http://127.0.0.1:{port}"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [*command, "--workers", str(args.workers)],
-            env=env,
+            [*command, "--workers", str(workers)],
+            env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: we stop uvicorn and its workers
         )
         try:
-            deadline = time.monotonic() + 120
+            deadline = time.monotonic() + startup_seconds
             while True:
                 if process.poll() is not None:
                     raise SystemExit(f"equinet serve exited; log: {log_path}")
@@ -298,16 +314,43 @@ def server(settings: Settings, args: argparse.Namespace, *, cached: bool) -> Ite
                     if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
                         break
                 if time.monotonic() > deadline:
-                    raise SystemExit(f"equinet serve did not answer in 120 s; log: {log_path}")
+                    raise SystemExit(
+                        f"equinet serve did not answer in {startup_seconds:.0f} s; log: {log_path}"
+                    )
                 time.sleep(0.5)
-            yield base
+            yield base, process
         finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            stop_group(process)
+
+
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the process group, SIGKILL after 30 s."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@contextlib.contextmanager
+def server(settings: Settings, args: argparse.Namespace, *, cached: bool) -> Iterator[str]:
+    assert settings.database_url is not None
+    env = {
+        "EQUINET_ENV": settings.equinet_env.value,
+        "RATE_LIMIT_ENABLED": "false",
+        "PROVIDER_CACHE_TTL_SECONDS": "300" if cached else "0",
+    }
+    with serve(
+        settings.database_url,
+        port=args.port,
+        workers=args.workers,
+        pool_size=args.pool_size,
+        env=env,
+    ) as (base, _process):
+        yield base
 
 
 async def drive(base: str, path: Path_, concurrency: int, seconds: float) -> LoadResult:
@@ -343,51 +386,100 @@ def pgbench_binary() -> str:
 
 
 def run_pgbench(settings: Settings, path: Path_, clients: int, seconds: int) -> PgbenchResult:
-    parsed = parse_database_url(settings.database_url or "")
-    url = parsed.url
+    return run_pgbench_scripts(
+        settings.database_url or "", [path.sql], clients, seconds, name=path.name
+    )
+
+
+def run_pgbench_scripts(
+    database_url: str,
+    scripts: list[list[str]],
+    clients: int,
+    seconds: int,
+    *,
+    end: str = "COMMIT",
+    name: str = "",
+    threads: int = 2,
+    per_client: bool = False,
+) -> PgbenchResult:
+    """Each script (a request's statements) as one transaction ending in `end` (COMMIT, or
+    ROLLBACK for a write); with several scripts pgbench picks one at random per transaction.
+
+    With `per_client` every client is a pgbench process of its own repeating its own script
+    (one per client when there are enough): distinct rows and locks per
+    client, and each statement prepared once per connection, as the app's cache does; picking
+    at random from many literal scripts would instead prepare nearly every transaction anew."""
+    url = parse_database_url(database_url).url
+    # A Unix socket (the embedded server) comes as ?host=/path in the URL's query.
+    host = url.host or str(url.query.get("host") or "127.0.0.1")
+    env = os.environ | {"PGPASSWORD": url.password or ""}
     with tempfile.TemporaryDirectory(prefix="bench-pgbench-") as folder:
-        script = Path(folder) / "request.sql"
-        body = "\n".join(f"{statement};" for statement in path.sql)
-        script.write_text(f"BEGIN;\n{body}\nCOMMIT;\n", encoding="utf-8")
-        env = os.environ | {"PGPASSWORD": url.password or ""}
-        command = [
-            pgbench_binary(),
-            "-n",  # no vacuum of pgbench's own tables: they do not exist here
-            "-M",
-            "prepared",  # like asyncpg's statement cache: planned once per connection
-            "-c",
-            str(clients),
-            "-j",
-            "2",
-            "-T",
-            str(seconds),
-            "-l",
-            "--log-prefix",
-            str(Path(folder) / "tx"),
-            "-f",
-            str(script),
-            "-h",
-            url.host or "127.0.0.1",
-            "-p",
-            str(url.port or 5432),
-            "-U",
-            url.username or "postgres",
-            url.database or "postgres",
+        files = []
+        for number, statements in enumerate(scripts):
+            script = Path(folder) / f"request-{number}.sql"
+            body = "\n".join(f"{statement};" for statement in statements)
+            script.write_text(f"BEGIN;\n{body}\n{end};\n", encoding="utf-8")
+            files.append(str(script))
+
+        def command(prefix: str, chosen: list[str], count: int) -> list[str]:
+            return [
+                pgbench_binary(),
+                "-n",  # no vacuum of pgbench's own tables: they do not exist here
+                "-M",
+                "prepared",  # like asyncpg's statement cache: planned once per connection
+                "-c",
+                str(count),
+                "-j",
+                str(min(threads, count)),
+                "-T",
+                str(seconds),
+                "-l",
+                "--log-prefix",
+                str(Path(folder) / prefix),
+                *[option for file in chosen for option in ("-f", file)],
+                "-h",
+                host,
+                "-p",
+                str(url.port or 5432),
+                "-U",
+                url.username or "postgres",
+                url.database or "postgres",
+            ]
+
+        if per_client:
+            # Fewer scripts than clients: some clients share one (and its locks).
+            commands = [command(f"tx{n}-", [files[n % len(files)]], 1) for n in range(clients)]
+        else:
+            commands = [command("tx", files, clients)]
+        processes = [
+            subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for c in commands
         ]
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise SystemExit(
-                f"pgbench failed for {path.name}:\n{done.stderr}\n{script.read_text()}"
-            )
-        tps = float(re.search(r"tps = ([\d.]+) \(without initial", done.stdout).group(1))  # type: ignore[union-attr]
-        failed_match = re.search(r"number of failed transactions: (\d+)", done.stdout)
+        tps, failed = 0.0, 0
+        problems = []
+        for process in processes:
+            try:
+                stdout, stderr = process.communicate(timeout=seconds + 120)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                stdout, stderr = process.communicate()
+            match = re.search(r"tps = ([\d.]+) \(without initial", stdout)
+            if process.returncode != 0 or match is None:
+                problems.append(stderr)
+                continue
+            tps += float(match.group(1))
+            failed_match = re.search(r"number of failed transactions: (\d+)", stdout)
+            failed += int(failed_match.group(1)) if failed_match else 0
+        if problems:
+            first = Path(files[0]).read_text()
+            raise SystemExit(f"pgbench failed for {name}:\n{problems[0]}\n{first}")
         latencies: list[float] = []
         for log_file in Path(folder).glob("tx*"):
             for line in log_file.read_text().splitlines():
                 fields = line.split()
                 if len(fields) >= 3:
                     latencies.append(int(fields[2]) / 1000)  # microseconds
-        return PgbenchResult(tps, latencies, int(failed_match.group(1)) if failed_match else 0)
+        return PgbenchResult(tps, latencies, failed)
 
 
 # --- main --------------------------------------------------------------------------------

@@ -117,6 +117,9 @@ def _serve(uvicorn: Any, host: str, port: int, workers: int, settings: Settings)
         # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1; TRUSTED_PROXIES
         # (equinet.kit.client_ip) is the one place that decides which proxies we trust.
         proxy_headers=False,
+        # On a saturated machine a worker can miss uvicorn's 5 s ping while it is merely busy:
+        # being killed and respawned then keeps it from ever serving.
+        timeout_worker_healthcheck=60,
     )
 
 
