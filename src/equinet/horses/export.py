@@ -8,7 +8,6 @@ import re
 from datetime import date
 from typing import Any
 
-
 from equinet.horses.service import HorseRecord
 from equinet.kit.dates import date_of_booking_column, today_local
 from equinet.kit.timestamps import iso_utc

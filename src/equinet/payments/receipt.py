@@ -14,7 +14,6 @@ from decimal import Decimal
 from html import escape
 from typing import Any
 
-
 from equinet.kit.dates import date_of_booking_column, now_local
 from equinet.kit.i18n import format_amount
 from equinet.kit.money import vat_included

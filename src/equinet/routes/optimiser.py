@@ -14,7 +14,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-
 from equinet.kit.geo import haversine_km
 
 # Room for waiting on time windows, on top of the longest possible drive.
