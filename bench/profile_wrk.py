@@ -448,8 +448,13 @@ def pgbench_script(endpoint: Endpoint) -> str:
             for s in lines
         ]
         # The diary lock of a random provider: the app's load spreads over every provider.
-        lines = [re.sub(r"pg_advisory_xact_lock\(-?\d+\)", "pg_advisory_xact_lock(:lock)", s) for s in lines]
-        head = "\\set day random(1, 200000)\n\\set q random(0, 90)\n\\set lock random(1, 1000000000)\n"
+        lines = [
+            re.sub(r"pg_advisory_xact_lock\(-?\d+\)", "pg_advisory_xact_lock(:lock)", s)
+            for s in lines
+        ]
+        head = (
+            "\\set day random(1, 200000)\n\\set q random(0, 90)\n\\set lock random(1, 1000000000)\n"
+        )
     else:
         head = ""
     body = "\n".join(f"{s};" for s in lines)
