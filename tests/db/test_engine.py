@@ -153,3 +153,28 @@ async def test_concurrent_requests_share_the_bounded_pool(live_client: httpx.Asy
     responses = await asyncio.gather(*(live_client.get("/test/ping") for _ in range(40)))
     assert {r.status_code for r in responses} == {200}
     assert live_client.app.state.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+async def test_a_pooled_connection_the_server_closed_is_replaced_at_checkout(
+    test_database: DatabaseTarget,
+) -> None:
+    """No pre-ping round trip: the closed connection is known locally and swapped for a new one."""
+    target = parse_database_url(url_of(test_database, connection_limit="1"))
+    engine = create_engine(target, make_settings(target))
+    try:
+        async with engine.connect() as connection:
+            first_pid = await connection.scalar(text("SELECT pg_backend_pid()"))
+        async with engine.connect() as connection:  # the same pooled connection, no ping
+            assert await connection.scalar(text("SELECT pg_backend_pid()")) == first_pid
+        killer = create_engine(target, make_settings(target), application_name="killer")
+        try:
+            async with killer.connect() as other:
+                await other.execute(text("SELECT pg_terminate_backend(:p)"), {"p": first_pid})
+        finally:
+            await killer.dispose()
+        await asyncio.sleep(0.3)  # the event loop reads the server's goodbye and the EOF
+        async with engine.connect() as connection:
+            new_pid = await connection.scalar(text("SELECT pg_backend_pid()"))
+        assert new_pid != first_pid
+    finally:
+        await engine.dispose()

@@ -4,6 +4,7 @@ changes nothing, and the operator can see what would run before it runs (M3, M5)
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from equinet.db import migrations
@@ -125,3 +126,21 @@ async def test_migrate_command_upgrades_to_head_and_is_safe_to_repeat(
     assert again.exit_code == 0, again.output
     assert "applied" not in again.stdout
     assert await _revision(scratch) == migrations.head_revision()
+
+
+async def test_applied_revision_is_none_before_the_first_migration_and_head_after(
+    scratch: DatabaseTarget,
+) -> None:
+    from equinet.db.engine import create_engine
+
+    engine = create_engine(scratch, make_settings(scratch))
+    try:
+        async with engine.connect() as connection:
+            assert await migrations.applied_revision(connection) is None
+            # The connection stays usable after the "undefined table" answer.
+            assert await connection.scalar(text("SELECT 1")) == 1
+        await database.migrate(scratch, make_settings(scratch))
+        async with engine.connect() as connection:
+            assert await migrations.applied_revision(connection) == migrations.revision_chain().head
+    finally:
+        await engine.dispose()

@@ -13,11 +13,11 @@ from tests import factories
 from tests.providers.support import auth
 
 
-def test_page_becomes_an_offset_and_a_large_limit_is_lowered_to_the_cap() -> None:
+async def test_page_becomes_an_offset_and_a_large_limit_is_lowered_to_the_cap() -> None:
     page_request = paginated(default=10, cap=50)
-    assert page_request(limit=None, offset=None, page=None) == PageRequest(limit=10, offset=0)
-    assert page_request(limit=500, offset=None, page=3) == PageRequest(limit=50, offset=100)
-    assert page_request(limit=5, offset=7, page=3) == PageRequest(limit=5, offset=7)
+    assert await page_request(limit=None, offset=None, page=None) == PageRequest(limit=10, offset=0)
+    assert await page_request(limit=500, offset=None, page=3) == PageRequest(limit=50, offset=100)
+    assert await page_request(limit=5, offset=7, page=3) == PageRequest(limit=5, offset=7)
     rows, more = PageRequest(limit=2, offset=0).cut(["a", "b", "c"])
     assert (rows, more) == (["a", "b"], True)
 

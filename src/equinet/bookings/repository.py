@@ -152,6 +152,20 @@ async def service_with_provider(db: AsyncSession, service_id: str) -> Any:
     return (await db.execute(statement)).first()
 
 
+async def service_and_its_provider(db: AsyncSession, service_id: str) -> Any:
+    """`service_with_provider`'s columns plus the service's Provider entity, in one statement."""
+    statement = select(
+        Service.id,
+        Service.provider_id,
+        Service.is_active,
+        Service.duration_minutes,
+        Service.name,
+        Service.price,
+        Provider,
+    ).join(Provider, Provider.id == Service.provider_id)
+    return (await db.execute(statement.where(Service.id == service_id))).first()
+
+
 async def provider(db: AsyncSession, provider_id: str) -> Provider | None:
     return await db.get(Provider, provider_id)
 

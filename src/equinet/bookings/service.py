@@ -203,13 +203,14 @@ async def create_booking(
 ) -> dict[str, Any]:
     """POST /api/bookings: the original's checks in order (the first failure wins)."""
     _not_in_past(data.booking_date, now)
-    service = await repository.service_with_provider(db, data.service_id)
+    # The service's provider comes with it: once the ids match it is the provider asked for.
+    service = await repository.service_and_its_provider(db, data.service_id)
     if service is None or not service.is_active:
         raise InactiveService()
     if service.provider_id != data.provider_id:
         raise ServiceProviderMismatch()
-    provider = await repository.provider(db, data.provider_id)
-    if provider is None or not provider.is_active:
+    provider: Provider = service.Provider
+    if not provider.is_active:
         raise InactiveProvider()
     if provider.user_id == customer.id:
         raise SelfBooking()

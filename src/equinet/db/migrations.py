@@ -18,11 +18,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from equinet.db.urls import DatabaseTarget
+from equinet.kit.errors import sqlstate_of
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # Tables that are not ours and never count as drift: Prisma's own bookkeeping in an adopted
@@ -220,10 +222,18 @@ def revision_chain() -> RevisionChain:
     return RevisionChain(tuple(all_revisions()))
 
 
+_UNDEFINED_TABLE = "42P01"
+
+
 async def applied_revision(connection: AsyncConnection) -> str | None:
     """The database's revision from `alembic_version`, read with plain SQL (no Alembic context,
-    so nothing is logged)."""
-    if not await table_exists(connection, "alembic_version"):
+    so nothing is logged). One statement: a database without the table (never migrated)
+    answers "undefined table", and the connection's transaction is rolled back."""
+    try:
+        found = await connection.scalar(text("SELECT version_num FROM alembic_version LIMIT 1"))
+    except sa_exc.ProgrammingError as error:
+        if sqlstate_of(error) != _UNDEFINED_TABLE:
+            raise
+        await connection.rollback()
         return None
-    found = await connection.scalar(text("SELECT version_num FROM alembic_version LIMIT 1"))
     return str(found) if found is not None else None

@@ -38,10 +38,10 @@ def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
     return maker
 
 
-async def get_db_session(
-    maker: Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)],
-) -> AsyncIterator[AsyncSession]:
-    async with maker() as session:
+async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    # The maker is read here, not through a plain-function dependency: FastAPI runs those in
+    # its thread pool, a thread hop on every request.
+    async with get_sessionmaker(request)() as session:
         try:
             yield session
         except BaseException:

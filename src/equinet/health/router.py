@@ -36,7 +36,9 @@ async def health(request: Request) -> JSONResponse:
     chain = _revision_chain(request)
     try:
         async with engine.connect() as connection:
-            status = chain.status(await migrations.applied_revision(connection))
+            # One read: no BEGIN/ROLLBACK round trips around it.
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            status = chain.status(await migrations.applied_revision(autocommit))
         checks["database"] = "connected"
         checks["migrations"] = {
             "current": status.current,

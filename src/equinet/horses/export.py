@@ -8,8 +8,6 @@ import re
 from datetime import date
 from typing import Any
 
-from fpdf import FPDF
-
 from equinet.horses.service import HorseRecord
 from equinet.kit.dates import date_of_booking_column, today_local
 from equinet.kit.timestamps import iso_utc
@@ -151,6 +149,9 @@ def _long(value: Any) -> str:
 
 def to_pdf(record: HorseRecord) -> bytes:
     horse = record.horse
+    # Imported here: fpdf (and fontTools) add ~40 MB to every worker that never makes a PDF.
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_title(_latin1(f"{horse.name} - Equinet"))
     pdf.set_creator("Equinet")

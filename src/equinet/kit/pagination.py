@@ -10,7 +10,7 @@ more than asked to know whether another page exists, so no count query is needed
 
 # No `from __future__ import annotations`: FastAPI reads the closure's annotations, which
 # refer to its arguments, at definition time.
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
@@ -50,10 +50,11 @@ class PageRequest:
         )
 
 
-def paginated(*, default: int, cap: int) -> Callable[..., PageRequest]:
+def paginated(*, default: int, cap: int) -> Callable[..., Awaitable[PageRequest]]:
     """A dependency reading `limit`, `offset` and `page` for a list capped at `cap` rows."""
 
-    def page_request(
+    # async: FastAPI runs a plain-function dependency in its thread pool (a thread hop).
+    async def page_request(
         limit: Annotated[
             int | None, Query(ge=1, description=f"Rows per page, default {default}, at most {cap}")
         ] = None,

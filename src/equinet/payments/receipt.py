@@ -14,8 +14,6 @@ from decimal import Decimal
 from html import escape
 from typing import Any
 
-from fpdf import FPDF
-
 from equinet.kit.dates import date_of_booking_column, now_local
 from equinet.kit.i18n import format_amount
 from equinet.kit.money import vat_included
@@ -131,6 +129,9 @@ def _latin1(text: str) -> str:
 
 
 def to_pdf(receipt: Receipt) -> bytes:
+    # Imported here: fpdf (and fontTools) add ~40 MB to every worker that never makes a PDF.
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_title(_latin1(receipt.title))
     pdf.set_creator("Equinet")

@@ -14,8 +14,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
-
 from equinet.kit.geo import haversine_km
 
 # Room for waiting on time windows, on top of the longest possible drive.
@@ -121,6 +119,8 @@ def _solver_order(
     # Whole minutes, rounded up, so a plan the solver accepts is never late when walked exactly.
     travel = [[math.ceil(model.minutes(a, b) - 1e-9) for b in points] for a in points]
     service = [0, *(v.service_minutes for v in visits)]
+    # Imported here: OR-Tools adds ~20 MB to every worker, and only route planning needs it.
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     manager = pywrapcp.RoutingIndexManager(size, 1, 0)
     routing = pywrapcp.RoutingModel(manager)
