@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 # name: (script, its arguments at default durations, the shortened ones of --quick)
 DRILLS: dict[str, tuple[str, list[str], list[str]]] = {
     "postgres": ("drill_postgres_restart.py", [], ["--duration", "25", "--restart-at", "10"]),
-    "redis": ("drill_redis.py", [], ["--outage", "20", "--baseline", "10", "--recovery", "25"]),
+    "redis": ("drill_redis.py", [], ["--outage", "20", "--baseline", "10", "--recovery", "35"]),
     "pool": ("drill_pool.py", [], ["--bursts", "3"]),
     "smtp": ("drill_smtp.py", [], ["--down", "20", "--before", "10", "--after", "10"]),
     "statement-timeout": ("drill_statement_timeout.py", [], ["--hold", "5"]),
