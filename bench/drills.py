@@ -5,7 +5,7 @@ this runs them in turn on the same ports (each frees them before the next starts
 drill's own report, and ends with one line per drill: passed or failed, and how long it took.
 
     .venv/bin/python bench/drills.py                    # default durations (about 16 min)
-    .venv/bin/python bench/drills.py --quick            # shortened outages (about 9 min)
+    .venv/bin/python bench/drills.py --quick            # shortened outages (9 to 14 min)
     .venv/bin/python bench/drills.py --only redis pool  # some of them
 """
 
