@@ -109,7 +109,7 @@ drill-statement-timeout: $(VENV)/.installed ## fault drill: statements held past
 drill-worker-kill: $(VENV)/.installed ## fault drill: the job worker SIGKILLed mid-batch; after its restart every e-mail arrives once
 	$(BIN)/python bench/drill_worker_kill.py $(DRILL_PORTS) $(DRILL_ARGS)
 
-drills: $(VENV)/.installed ## every fault drill, one after the other, exit 1 if any fails (about 16 min; DRILL_ARGS=--quick about 9)
+drills: $(VENV)/.installed ## every fault drill, one after the other, exit 1 if any fails (about 16 min; DRILL_ARGS=--quick 9 to 14)
 	$(BIN)/python bench/drills.py $(DRILL_PORTS) --redis-port $(DRILL_REDIS_PORT) $(DRILL_ARGS)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: browser

@@ -16,10 +16,10 @@ Passes when there is no 5xx, every probe is refused from its sixth attempt, the 
 each outage phase stays within the baseline's p95 plus REDIS_TIMEOUT_SECONDS (plus a 50 ms
 allowance for a busy machine), and the app saw two outages: the hang must meet a Redis the app
 had taken back (probe every 5 s, then 12 s of per-process counting beside it), or the hung
-phase would only prolong the first outage; hence a 30 s recovery by default.
+phase would only prolong the first outage; hence a 40 s recovery by default.
 
     .venv/bin/python bench/drill_redis.py --outage 60        # the full drill
-    .venv/bin/python bench/drill_redis.py --outage 20 --baseline 10 --recovery 25
+    .venv/bin/python bench/drill_redis.py --outage 20 --baseline 10 --recovery 35
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--outage", type=float, default=60, help="seconds stopped, then hung")
     parser.add_argument("--baseline", type=float, default=20)
-    parser.add_argument("--recovery", type=float, default=30, help="seconds between outages")
+    parser.add_argument("--recovery", type=float, default=40, help="seconds between outages")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--app-port", type=int, default=8103)
     parser.add_argument("--pg-port", type=int, default=18103)

@@ -5,7 +5,7 @@ this runs them in turn on the same ports (each frees them before the next starts
 drill's own report, and ends with one line per drill: passed or failed, and how long it took.
 
     .venv/bin/python bench/drills.py                    # default durations (about 16 min)
-    .venv/bin/python bench/drills.py --quick            # shortened outages (about 9 min)
+    .venv/bin/python bench/drills.py --quick            # shortened outages (9 to 14 min)
     .venv/bin/python bench/drills.py --only redis pool  # some of them
 """
 
@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 # name: (script, its arguments at default durations, the shortened ones of --quick)
 DRILLS: dict[str, tuple[str, list[str], list[str]]] = {
     "postgres": ("drill_postgres_restart.py", [], ["--duration", "25", "--restart-at", "10"]),
-    "redis": ("drill_redis.py", [], ["--outage", "20", "--baseline", "10", "--recovery", "25"]),
+    "redis": ("drill_redis.py", [], ["--outage", "20", "--baseline", "10", "--recovery", "35"]),
     "pool": ("drill_pool.py", [], ["--bursts", "3"]),
     "smtp": ("drill_smtp.py", [], ["--down", "20", "--before", "10", "--after", "10"]),
     "statement-timeout": ("drill_statement_timeout.py", [], ["--hold", "5"]),

@@ -361,7 +361,8 @@ def test_a_heartbeat_too_close_to_the_stall_limit_is_refused() -> None:
 
 
 class LosesTheDatabaseOnce:
-    """Stands in for procrastinate's App: its worker ends on a database error the first time."""
+    """Stands in for procrastinate's App: its worker ends on a database error the first time,
+    stops by itself (a failed heartbeat) the second time, and is then stopped by a signal."""
 
     def __init__(self) -> None:
         self.runs = 0
@@ -370,13 +371,16 @@ class LosesTheDatabaseOnce:
         self.runs += 1
         if self.runs == 1:
             raise ConnectorException("the database system is shutting down")
+        if self.runs == 3 or not options["wait"]:
+            raise asyncio.CancelledError  # what a SIGTERM does to the worker
 
 
 async def test_a_worker_that_lost_the_database_is_started_again() -> None:
     app = LosesTheDatabaseOnce()
     settings = Settings(_env_file=None, db_connect_backoff_seconds=0)  # type: ignore[call-arg]
-    await work_through_outages(app, settings, {"wait": True})  # type: ignore[arg-type]
-    assert app.runs == 2
+    with pytest.raises(asyncio.CancelledError):
+        await work_through_outages(app, settings, {"wait": True})  # type: ignore[arg-type]
+    assert app.runs == 3
 
 
 async def test_a_worker_run_once_reports_the_lost_database() -> None:

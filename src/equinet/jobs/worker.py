@@ -16,6 +16,7 @@ import contextlib
 import logging
 import os
 import re
+import signal
 import time
 from typing import Any
 
@@ -171,15 +172,23 @@ async def run_worker(
                 "delete_jobs": "successful",
                 "additional_context": {WORK_KEY: work},
                 "fetch_job_polling_interval": settings.worker_poll_seconds,
-                "install_signal_handlers": not once,
+                # Ours, not procrastinate's: a stop by signal must be told from a worker that
+                # ended by itself because a side task (heartbeat, listener) lost the database.
+                "install_signal_handlers": False,
                 "name": f"equinet-worker-{os.getpid()}",
                 "update_heartbeat_interval": settings.job_heartbeat_seconds,
                 "stalled_worker_timeout": settings.job_stalled_after_seconds,
             }
             worker = asyncio.ensure_future(work_through_outages(app, settings, options))
+            stop_signals = () if once else (signal.SIGINT, signal.SIGTERM)
+            loop = asyncio.get_running_loop()
+            for stop_signal in stop_signals:  # procrastinate stops gracefully when cancelled
+                loop.add_signal_handler(stop_signal, worker.cancel)
             try:
                 await _work_until_done(worker, parent_pid)
             finally:
+                for stop_signal in stop_signals:
+                    loop.remove_signal_handler(stop_signal)
                 recovery.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await recovery
@@ -196,32 +205,35 @@ async def work_through_outages(
 ) -> None:
     """Run procrastinate's worker, starting it again whenever it stops on a database error.
 
-    procrastinate's worker ends on the first failed fetch (PostgreSQL restarting, failed
-    over); without this the jobs of every later change would wait for the next deploy.
+    procrastinate's worker ends on the first failed fetch, or stops when its heartbeat or
+    listener fails (PostgreSQL restarting, failed over); without this the jobs of every later
+    change would wait for the next deploy. A stop by signal cancels this coroutine instead.
     """
     delay = settings.db_connect_backoff_seconds
     while True:
         started = time.monotonic()
         try:
             await app.run_worker_async(**options)
-            return
+            if not options["wait"]:
+                return
+            reason = "it stopped by itself"
         except ConnectorException as error:
             if not options["wait"]:  # `--once` reports the outage instead
                 raise
-            if time.monotonic() - started > RESTART_MAX_SECONDS:
-                delay = settings.db_connect_backoff_seconds  # it had been working again
-            logger.warning(
-                "job worker lost the database (%s); starting it again in %.1f s",
-                str(error.__cause__ or error).strip().splitlines()[0],
-                delay,
-            )
-            await asyncio.sleep(delay)
-            delay = min(max(delay, 0.1) * 2, RESTART_MAX_SECONDS)
+            reason = str(error.__cause__ or error).strip().splitlines()[0]
+        if time.monotonic() - started > RESTART_MAX_SECONDS:
+            delay = settings.db_connect_backoff_seconds  # it had been working again
+        logger.warning(
+            "job worker lost the database (%s); starting it again in %.1f s", reason, delay
+        )
+        await asyncio.sleep(delay)
+        delay = min(max(delay, 0.1) * 2, RESTART_MAX_SECONDS)
 
 
 async def _work_until_done(worker: asyncio.Future[None], parent_pid: int | None) -> None:
     if parent_pid is None:
-        await worker
+        with contextlib.suppress(asyncio.CancelledError):  # stopped by a signal
+            await worker
         return
     watchdog = asyncio.ensure_future(_parent_gone(parent_pid))
     done, _ = await asyncio.wait({worker, watchdog}, return_when=asyncio.FIRST_COMPLETED)
