@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import atexit
 import os
+import secrets
 import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from equinet.app import create_app
 from equinet.db.embedded import embedded_server_url
 from equinet.db.engine import create_engine
+from equinet.db.targets import asyncpg_connect, drop_database
 from equinet.db.urls import DatabaseTarget, parse_database_url
 from equinet.ops import database
 from equinet.ops.scratch import scratch_database
@@ -80,6 +83,40 @@ def database_server() -> DatabaseTarget:
 async def test_database(database_server: DatabaseTarget) -> AsyncIterator[DatabaseTarget]:
     async with scratch_database(database_server, "test") as target:
         await database.migrate(target, make_settings(target))
+        yield target
+
+
+@pytest.fixture(scope="session")
+async def migrated_template(database_server: DatabaseTarget) -> AsyncIterator[DatabaseTarget]:
+    """A database built by the migrations to head (stamped `test`) that no test touches: the
+    template `copy_of_template` clones, so a test needing its own migrated database gets one
+    without running the migrations again."""
+    async with scratch_database(database_server, "tmpl") as target:
+        await database.migrate(target, make_settings(target))
+        yield target
+
+
+@asynccontextmanager
+async def copy_of_template(
+    template: DatabaseTarget, purpose: str = "t"
+) -> AsyncIterator[DatabaseTarget]:
+    """A new database cloned from `template` (CREATE DATABASE ... TEMPLATE), dropped on exit."""
+    name = f"equinet_{purpose}_{secrets.token_hex(4)}"
+    connection = await asyncpg_connect(template, database="postgres")
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template.database}"')
+    finally:
+        await connection.close()
+    try:
+        yield template.with_database(name)
+    finally:
+        await drop_database(template, name)
+
+
+@pytest.fixture
+async def migrated(migrated_template: DatabaseTarget) -> AsyncIterator[DatabaseTarget]:
+    """A database of its own at head, stamped `test` (a copy of the migrated template)."""
+    async with copy_of_template(migrated_template) as target:
         yield target
 
 

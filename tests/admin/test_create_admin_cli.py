@@ -12,17 +12,10 @@ from asgi_lifespan import LifespanManager
 
 from equinet.app import create_app
 from equinet.db.urls import DatabaseTarget
-from equinet.ops import database
 from tests.conftest import make_settings
 from tests.db.support import fetch, run_cli
 
 pytestmark = pytest.mark.schema
-
-
-@pytest.fixture
-async def migrated(scratch: DatabaseTarget) -> DatabaseTarget:
-    await database.migrate(scratch, make_settings(scratch))
-    return scratch
 
 
 def _printed(output: str, label: str) -> str:

@@ -14,9 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from equinet.db.engine import create_engine, create_sessionmaker
 from equinet.db.urls import DatabaseTarget
-from equinet.ops import database
-from equinet.ops.scratch import scratch_database
-from tests.conftest import make_settings
+from tests.conftest import copy_of_template, make_settings
 
 
 class FlakyMailbox:
@@ -43,9 +41,8 @@ class FlakyMailbox:
 
 
 @pytest.fixture(scope="module")
-async def queue_database(database_server: DatabaseTarget) -> AsyncIterator[DatabaseTarget]:
-    async with scratch_database(database_server, "jobs") as target:
-        await database.migrate(target, make_settings(target))
+async def queue_database(migrated_template: DatabaseTarget) -> AsyncIterator[DatabaseTarget]:
+    async with copy_of_template(migrated_template, "jobs") as target:
         yield target
 
 

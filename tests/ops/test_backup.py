@@ -26,30 +26,28 @@ from equinet.ops import database
 from equinet.ops.backup.dump import fingerprint_database
 from equinet.ops.backup.fingerprint import TableFingerprint
 from equinet.ops.backup.manifest import Manifest, read_manifest, stamp, write_manifest
-from equinet.ops.scratch import scratch_database
 from equinet.settings import get_settings
-from tests.conftest import PROJECT_ROOT, make_settings, url_of
+from tests.conftest import PROJECT_ROOT, copy_of_template, make_settings, url_of
 
 
-async def migrate_and_seed(target: DatabaseTarget) -> DatabaseTarget:
-    settings = make_settings(target)
-    await database.migrate(target, settings)
-    await database.seed(target, settings)
+async def seed(target: DatabaseTarget) -> DatabaseTarget:
+    """The demo data on a database already at head."""
+    await database.seed(target, make_settings(target))
     return target
 
 
 @pytest.fixture(scope="module")
-async def demo(database_server: DatabaseTarget) -> AsyncIterator[DatabaseTarget]:
+async def demo(migrated_template: DatabaseTarget) -> AsyncIterator[DatabaseTarget]:
     """A database at head with the demo data (providers, services, weekly hours), shared by
     the tests that only read it."""
-    async with scratch_database(database_server, "backup_demo") as target:
-        yield await migrate_and_seed(target)
+    async with copy_of_template(migrated_template, "backup_demo") as target:
+        yield await seed(target)
 
 
 @pytest.fixture
-async def seeded(scratch: DatabaseTarget) -> DatabaseTarget:
+async def seeded(migrated: DatabaseTarget) -> DatabaseTarget:
     """Like `demo`, but the test's own: for tests that change the data."""
-    return await migrate_and_seed(scratch)
+    return await seed(migrated)
 
 
 def cli_env(target: DatabaseTarget, backup_dir: Path, **extra: str | None) -> dict[str, Any]:

@@ -13,11 +13,9 @@ from sqlalchemy import text
 from equinet.db.migrations import engine_for
 from equinet.db.urls import DatabaseTarget
 from equinet.kit.hot_queries import HotQuery, register, registered
-from equinet.ops import database
 from equinet.ops.explain import ExplainReport, explain, explain_on, select_queries
 from equinet.ops.scale_seed import seed_scale
-from equinet.ops.scratch import scratch_database
-from tests.conftest import make_settings
+from tests.conftest import copy_of_template, make_settings
 from tests.db.support import fetch, run_cli, sql
 
 # 40 providers give about 4,000 bookings and 1,600 payments: "large" starts at 2,000 rows
@@ -28,11 +26,10 @@ CUSTOMER_INDEXES = ("Booking_customerId_bookingDate_idx", "Booking_customerId_st
 
 
 @pytest.fixture(scope="module")
-async def seeded(database_server: DatabaseTarget) -> AsyncIterator[DatabaseTarget]:
-    """A scratch database migrated to head and filled by `equinet db seed --scale 40`."""
-    async with scratch_database(database_server, "explain") as target:
+async def seeded(migrated_template: DatabaseTarget) -> AsyncIterator[DatabaseTarget]:
+    """A database at head (a copy of the migrated template) filled by `equinet db seed --scale 40`."""
+    async with copy_of_template(migrated_template, "explain") as target:
         settings = make_settings(target)
-        await database.migrate(target, settings)
         await seed_scale(target, settings, providers=PROVIDERS, console=Console(quiet=True))
         yield target
 

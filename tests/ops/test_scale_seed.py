@@ -17,12 +17,10 @@ from rich.console import Console
 from equinet.db.environment_stamp import DestructiveCommandRefused, EnvironmentMismatch
 from equinet.db.targets import asyncpg_connect
 from equinet.db.urls import DatabaseTarget
-from equinet.ops import database
 from equinet.ops.drift import check_drift
 from equinet.ops.scale_seed import ScaleSeedResult, seed_scale
-from equinet.ops.scratch import scratch_database
 from equinet.settings import ConfigurationError
-from tests.conftest import make_settings
+from tests.conftest import copy_of_template, make_settings
 
 PROVIDERS = 20
 TODAY = date(2026, 11, 25)
@@ -46,9 +44,8 @@ async def seeded(
 
 
 @pytest.fixture(scope="module")
-async def scale_db(database_server: DatabaseTarget) -> AsyncIterator[DatabaseTarget]:
-    async with scratch_database(database_server, "scale") as target:
-        await database.migrate(target, make_settings(target))
+async def scale_db(migrated_template: DatabaseTarget) -> AsyncIterator[DatabaseTarget]:
+    async with copy_of_template(migrated_template, "scale") as target:
         await seeded(target)
         yield target
 
@@ -299,27 +296,24 @@ async def fingerprint(target: DatabaseTarget) -> str:
 
 
 async def test_the_same_seed_gives_the_same_rows(
-    scale_db: DatabaseTarget, scratch: DatabaseTarget
+    scale_db: DatabaseTarget, migrated: DatabaseTarget
 ) -> None:
-    await database.migrate(scratch, make_settings(scratch))
-    await seeded(scratch)
-    assert await fingerprint(scratch) == await fingerprint(scale_db)
+    await seeded(migrated)
+    assert await fingerprint(migrated) == await fingerprint(scale_db)
 
 
 async def test_another_seed_gives_other_rows(
-    scale_db: DatabaseTarget, scratch: DatabaseTarget
+    scale_db: DatabaseTarget, migrated: DatabaseTarget
 ) -> None:
-    await database.migrate(scratch, make_settings(scratch))
-    await seeded(scratch, seed=7)
-    assert await fingerprint(scratch) != await fingerprint(scale_db)
+    await seeded(migrated, seed=7)
+    assert await fingerprint(migrated) != await fingerprint(scale_db)
 
 
-async def test_seeding_again_adds_providers_without_collisions(scratch: DatabaseTarget) -> None:
-    await database.migrate(scratch, make_settings(scratch))
-    first = await seeded(scratch, providers=3)
-    second = await seeded(scratch, providers=2)
+async def test_seeding_again_adds_providers_without_collisions(migrated: DatabaseTarget) -> None:
+    first = await seeded(migrated, providers=3)
+    second = await seeded(migrated, providers=2)
     assert (first.first_provider, second.first_provider) == (1, 4)
-    connection = await asyncpg_connect(scratch)
+    connection = await asyncpg_connect(migrated)
     try:
         emails = await connection.fetch(
             'SELECT email FROM "User" WHERE "userType" = \'provider\' ORDER BY email'
@@ -345,16 +339,15 @@ async def test_refuses_in_production(scratch: DatabaseTarget) -> None:
         )
 
 
-async def test_refuses_a_database_stamped_for_another_environment(scratch: DatabaseTarget) -> None:
-    await database.migrate(scratch, make_settings(scratch))  # stamped `test`
+async def test_refuses_a_database_stamped_for_another_environment(migrated: DatabaseTarget) -> None:
     with pytest.raises(EnvironmentMismatch):
         await seed_scale(
-            scratch,
-            make_settings(scratch, equinet_env="development"),
+            migrated,
+            make_settings(migrated, equinet_env="development"),
             providers=1,
             console=quiet(),
         )
-    connection = await asyncpg_connect(scratch)
+    connection = await asyncpg_connect(migrated)
     try:
         assert await connection.fetchval('SELECT count(*) FROM "User"') == 0
     finally:

@@ -10,18 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from equinet.db.base import utcnow
 from equinet.db.migrations import engine_for
 from equinet.db.urls import DatabaseTarget
-from equinet.ops import database
 from tests import factories
 from tests.bookings.support import future_day, make_shop, read_outbox
-from tests.conftest import make_settings
 from tests.db.support import run_cli
 
 
 async def test_send_reminders_command_sends_each_due_reminder_once(
-    scratch: DatabaseTarget, tmp_path: Path
+    migrated: DatabaseTarget, tmp_path: Path
 ) -> None:
-    await database.migrate(scratch, make_settings(scratch))
-    engine = engine_for(scratch, "equinet-tests")
+    engine = engine_for(migrated, "equinet-tests")
     try:
         async with AsyncSession(engine, expire_on_commit=False) as db, db.begin():
             shop = await make_shop(db)
@@ -41,15 +38,15 @@ async def test_send_reminders_command_sends_each_due_reminder_once(
         await engine.dispose()
     outbox = tmp_path / "outbox"
 
-    first = await run_cli(scratch, "jobs", "send-reminders", email_outbox_dir=str(outbox))
+    first = await run_cli(migrated, "jobs", "send-reminders", email_outbox_dir=str(outbox))
     assert first.exit_code == 0, first.output
     assert "sent 3 reminder(s): 1 rebooking, 2 day-before" in first.stdout
     # The command queues the e-mails; the worker sends them.
-    worked = await run_cli(scratch, "worker", "--once", email_outbox_dir=str(outbox))
+    worked = await run_cli(migrated, "worker", "--once", email_outbox_dir=str(outbox))
     assert worked.exit_code == 0, worked.output
     assert len(read_outbox(outbox)) == 3
 
-    second = await run_cli(scratch, "jobs", "send-reminders", email_outbox_dir=str(outbox))
+    second = await run_cli(migrated, "jobs", "send-reminders", email_outbox_dir=str(outbox))
     assert second.exit_code == 0, second.output
     assert "sent 0 reminder(s)" in second.stdout
     assert len(read_outbox(outbox)) == 3
