@@ -241,7 +241,8 @@ class ProviderListingCache:
             return Lookup(None, None, 0)
         stamp = f"{_text(epoch)}.{_text(generation)}"
         if raw is not None:
-            stored, _, body = bytes(raw).partition(b"|")
+            value = raw if isinstance(raw, bytes) else str(raw).encode()
+            stored, _, body = value.partition(b"|")
             if stored.decode() == stamp:
                 return Lookup(body, stamp, 0)
         return Lookup(None, stamp, int(sequence or 0))
@@ -267,7 +268,9 @@ class ProviderListingCache:
             for provider_id in provider_ids:
                 self._deps.setdefault(provider_id, set()).add(key)
             return
-        argv = [self.prefix, self.ttl_seconds, found.stamp, found.sequence, body, *provider_ids]
+        argv: list[str | int | bytes] = [
+            self.prefix, self.ttl_seconds, found.stamp, found.sequence, body, *provider_ids,
+        ]  # fmt: skip
         with contextlib.suppress(RedisUnavailable):
             await self.breaker.call(lambda: redis.eval(_STORE, 1, key, *argv))
 
@@ -284,7 +287,9 @@ class ProviderListingCache:
             for scope in chosen:
                 self._generations[scope] = self._sequence
             return
-        argv = [self.prefix, self._mark_seconds, len(provider_ids), *provider_ids, *chosen]
+        argv: list[str | int] = [
+            self.prefix, self._mark_seconds, len(provider_ids), *provider_ids, *chosen,
+        ]  # fmt: skip
         try:
             await self.breaker.call(lambda: redis.eval(_INVALIDATE, 0, *argv))
         except RedisUnavailable:
