@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.kit.dates import today_local
+from equinet.providers.schemas import ProviderList
 from tests import factories
 
 UPPSALA = (59.8586, 17.6389)
@@ -235,3 +236,24 @@ async def test_listing_carries_review_average_and_next_announced_visit(
         "date": (today + timedelta(days=4)).isoformat(),
         "location": "Knivsta ridklubb",
     }
+
+
+async def test_the_listing_body_is_exactly_what_its_response_model_writes(
+    client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
+    provider = await factories.provider(db_session, business_name="Formad", city="Formby")
+    await factories.service(db_session, provider, name="Skoning", price=1234.5)
+    booking = await factories.booking(db_session, at=provider, status="completed")
+    await factories.review(db_session, booking, rating=4)
+    await factories.availability_exception(db_session, provider,
+                                           date=today_local() + timedelta(days=3),
+                                           is_closed=False, start_time="09:00", end_time="12:00",
+                                           location="Knivsta")  # fmt: skip
+    for params in ({"city": "Formby"}, {"latitude": "59.8586", "longitude": "17.6389"}):
+        response = await client.get("/api/providers", params=params)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/json"
+        body = response.json()
+        assert body["data"], params
+        # The one-pass writer and the documented model agree field for field.
+        assert ProviderList.model_validate(body).model_dump(mode="json") == body

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.models import Notification, Review
+from equinet.providers.cache import listing_scope
 from equinet.settings import Settings
 from tests import factories
 from tests.bookings.support import auth, future_day, make_shop
@@ -167,13 +168,18 @@ async def test_review_writes_drop_the_cached_provider_listings(
     app: Any, client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
 ) -> None:
     listings = app.state.provider_listings
-    generation = await listings.generation()
-    await listings.set("search", {"city": "Uppsala"}, ["stale"], generation)
-    assert await listings.get("search", {"city": "Uppsala"}) == ["stale"]
     _shop, customer, booking = await _completed(db_session)
+    scope = listing_scope("uppsala", None)
+    shown = await listings.lookup("list", {"city": "Uppsala"}, scope)
+    await listings.store("list", {"city": "Uppsala"}, shown, b"stale", [booking.provider_id])
+    elsewhere = await listings.lookup("list", {"city": "Uppsala", "q": "x"}, scope)
+    await listings.store("list", {"city": "Uppsala", "q": "x"}, elsewhere, b"kept", ["another"])
     response = await client.post(
         "/api/reviews", json={"bookingId": booking.id, "rating": 5},
         headers=await auth(db_session, customer, settings),
     )  # fmt: skip
     assert response.status_code == 201
-    assert await listings.get("search", {"city": "Uppsala"}) is None
+    # The page showing the reviewed provider is dropped; a page without it is kept.
+    assert (await listings.lookup("list", {"city": "Uppsala"}, scope)).body is None
+    kept = await listings.lookup("list", {"city": "Uppsala", "q": "x"}, scope)
+    assert kept.body == b"kept"

@@ -52,7 +52,7 @@ from equinet.kit.passwords import (
 )
 from equinet.models import Provider, User
 from equinet.providers import repository as provider_repository
-from equinet.providers.cache import invalidate_provider_listings
+from equinet.providers.cache import Place, invalidate_provider_listings
 from equinet.providers.service import change_profile
 from equinet.settings import Settings
 
@@ -97,7 +97,7 @@ async def register(db: AsyncSession, settings: Settings, data: RegisterIn) -> Us
     )
     if data.user_type == "provider":
         assert data.business_name is not None  # RegisterIn requires it for providers
-        await repository.add_provider(
+        provider = await repository.add_provider(
             db,
             Provider(
                 user_id=user.id,
@@ -106,7 +106,7 @@ async def register(db: AsyncSession, settings: Settings, data: RegisterIn) -> Us
                 city=data.city,
             ),
         )
-        invalidate_provider_listings(db)
+        invalidate_provider_listings(db, provider.id, Place(data.city))
     await issue_verification(db, settings, user)
     return user
 

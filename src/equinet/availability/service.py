@@ -104,7 +104,7 @@ async def replace_schedule(
             for d in sorted(body.schedule, key=lambda d: d.day_of_week)
         ],
     )
-    invalidate_provider_listings(db)
+    invalidate_provider_listings(db, provider_id)
     return week
 
 
@@ -167,7 +167,7 @@ async def save_exception(
             longitude=body.longitude,
         ),
     )
-    invalidate_provider_listings(db)
+    invalidate_provider_listings(db, provider_id)
     return saved
 
 
@@ -192,7 +192,7 @@ async def remove_exception(
     parsed = _path_date(day)
     if not await repository.delete_exception(db, provider_id, parsed):
         raise ExceptionNotFound()
-    invalidate_provider_listings(db)
+    invalidate_provider_listings(db, provider_id)
     return parsed
 
 

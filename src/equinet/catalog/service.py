@@ -10,7 +10,7 @@ from equinet.catalog.schemas import ServiceIn, ServiceUpdate
 from equinet.kit.errors import NotFound
 from equinet.kit.pagination import PageRequest
 from equinet.models import Service
-from equinet.providers.cache import invalidate_provider_listings
+from equinet.providers.cache import invalidate_provider_listings, place_of
 
 
 class ServiceNotFound(NotFound):
@@ -27,7 +27,8 @@ async def list_services(
 
 async def create_service(db: AsyncSession, provider_id: str, data: ServiceIn) -> Service:
     service = await repository.add_service(db, provider_id, data.model_dump(by_alias=False))
-    invalidate_provider_listings(db)
+    # Service names are searched: the provider may now match other searches.
+    invalidate_provider_listings(db, provider_id, await place_of(db, provider_id))
     return service
 
 
@@ -40,7 +41,8 @@ async def replace_service(
     service = await repository.update_owned_service(db, service_id, provider_id, values)
     if service is None:
         raise ServiceNotFound()
-    invalidate_provider_listings(db)
+    # Service names are searched: the provider may now match other searches.
+    invalidate_provider_listings(db, provider_id, await place_of(db, provider_id))
     return service
 
 
@@ -51,4 +53,5 @@ async def deactivate_service(db: AsyncSession, provider_id: str, service_id: str
     )
     if service is None:
         raise ServiceNotFound()
-    invalidate_provider_listings(db)
+    # Service names are searched: the provider may now match other searches.
+    invalidate_provider_listings(db, provider_id, await place_of(db, provider_id))

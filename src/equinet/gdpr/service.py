@@ -331,6 +331,6 @@ async def delete_account(
     await db.flush()
     await queue_composed_email(db, emails.account_deleted(to=address, first_name=first_name))
     if provider is not None:
-        from equinet.providers.cache import invalidate_provider_listings
+        from equinet.providers.cache import invalidate_every_listing
 
-        invalidate_provider_listings(db)
+        invalidate_every_listing(db)

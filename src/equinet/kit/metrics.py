@@ -69,6 +69,11 @@ RATE_LIMIT_REJECTIONS = Counter(
     "Requests refused with 429 by a rate limiter, by limiter name.",
     ["limiter"],
 )
+PROVIDER_CACHE_LOOKUPS = Counter(
+    "equinet_provider_cache_lookups",
+    "Reads of the provider listing cache, by kind (list, visiting-area) and result (hit, miss).",
+    ["kind", "result"],
+)
 # Pool gauges are set from the engine's pool at scrape time (and, with several workers, after
 # each request so that every worker's file stays current); livesum adds up live workers.
 POOL_SIZE = Gauge(
@@ -169,11 +174,31 @@ def refresh_pool_gauges(pool: Any) -> None:
 
 def exposition() -> tuple[bytes, str]:
     """The text format of every metric (summed over workers in multiprocess mode)."""
+    registry = REGISTRY
     if multiprocess_dir():
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+    return generate_latest(registry) + _cache_hit_ratio(registry), CONTENT_TYPE_LATEST
+
+
+def _cache_hit_ratio(registry: CollectorRegistry) -> bytes:
+    """hits / (hits + misses) of the listing cache, from the (summed) counters."""
+    lines = [
+        "# HELP equinet_provider_cache_hit_ratio Share of provider listing cache reads that hit.",
+        "# TYPE equinet_provider_cache_hit_ratio gauge",
+    ]
+    for kind in ("list", "visiting-area"):
+        counts = [
+            registry.get_sample_value(
+                "equinet_provider_cache_lookups_total", {"kind": kind, "result": result}
+            )
+            or 0.0
+            for result in ("hit", "miss")
+        ]
+        if sum(counts):
+            ratio = counts[0] / sum(counts)
+            lines.append(f'equinet_provider_cache_hit_ratio{{kind="{kind}"}} {ratio:.4f}')
+    return ("\n".join(lines) + "\n").encode() if len(lines) > 2 else b""
 
 
 def mark_worker_stopped() -> None:

@@ -3,6 +3,7 @@ the profile, its reviews and visits, and the owner's update."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Select,
     Text,
     and_,
+    any_,
     bindparam,
     exists,
     func,
@@ -26,7 +28,7 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.kit.geo import EARTH_RADIUS_KM, bounding_box
@@ -181,10 +183,68 @@ LISTING_COLUMNS = {
 }
 
 
+def listing_parameters(query: ListingQuery, today: date) -> dict[str, Any]:
+    """The values of the listing statement's bound parameters for this query."""
+    values: dict[str, Any] = {"limit": query.limit, "offset": query.offset, "today": today}
+    if query.city:
+        values |= {
+            "city_pattern": f"{_like_escape(query.city)}%",
+            "city_from": query.city,
+            "city_to": query.city + _HIGHEST_CHARACTER,
+        }
+    if query.search:
+        values["search_pattern"] = f"%{_like_escape(query.search)}%"
+    if query.near is not None:
+        near = query.near
+        box = bounding_box(near.latitude, near.longitude, near.radius_km)
+        values |= {
+            "latitude": near.latitude,
+            "longitude": near.longitude,
+            "radius_km": near.radius_km,
+            "min_latitude": box.min_latitude,
+            "max_latitude": box.max_latitude,
+            "min_longitude": box.min_longitude,
+            "max_longitude": box.max_longitude,
+        }
+    return values
+
+
+def _shape_of(query: ListingQuery) -> tuple[bool, bool, bool]:
+    return bool(query.city), bool(query.search), query.near is not None
+
+
+@functools.cache
+def listing_shape(city: bool, search: bool, near: bool) -> Select[Any]:
+    """The listing statement of one combination of filters, built once per process.
+
+    Every value is a bound parameter (`listing_parameters`), so the statement object, its
+    cache key and its compiled form are reused by every request of the same shape.
+    """
+    placeholder = ListingQuery(
+        city="a" if city else None,
+        search="a" if search else None,
+        near=GeoPoint(0.0, 0.0, 1.0) if near else None,
+        limit=1,
+        offset=0,
+    )
+    return _build_listing_statement(placeholder, date(2000, 1, 1))
+
+
 def listing_statement(query: ListingQuery, today: date) -> Select[Any]:
-    """The public listing's statement: one page of active providers matching the filters,
-    each with its review average and count and its next announced visit, and the number of
-    all matches. `equinet db explain` registers this very statement (hot_queries_catalog).
+    """The public listing's statement with this query's values bound (what the app sends).
+    `equinet db explain` registers this very statement (hot_queries_catalog)."""
+    return listing_shape(*_shape_of(query)).params(listing_parameters(query, today))
+
+
+# Positions in a listing row (`_build_listing_statement`'s columns).
+LISTING_FIRST_NAME = len(LISTING_COLUMNS)
+LISTING_TOTAL = LISTING_FIRST_NAME + 6
+LISTING_DISTANCE = LISTING_TOTAL + 1
+
+
+def _build_listing_statement(query: ListingQuery, today: date) -> Select[Any]:
+    """One page of active providers matching the filters, each with its review average and
+    count and its next announced visit, and the number of all matches.
 
     The database does the least work in this order: `matches` keeps the public fields of
     every provider the filters let through, read once from the rows the city,
@@ -262,10 +322,15 @@ async def listing_page(
     db: AsyncSession, query: ListingQuery, today: date
 ) -> tuple[Sequence[Any], int]:
     """One page of active providers matching the filters (with review stats and next visit),
-    and the total number of matches."""
-    rows = (await db.execute(listing_statement(query, today))).all()
+    and the total number of matches. Rows are plain tuples in `listing_shape`'s order."""
+    # Core on the session's connection: no ORM result processing for 100 plain rows.
+    connection = await db.connection()
+    result = await connection.execute(
+        listing_shape(*_shape_of(query)), listing_parameters(query, today)
+    )
+    rows = result.all()
     if rows:
-        return rows, int(rows[0].total)
+        return rows, int(rows[0][LISTING_TOTAL])
     if query.offset == 0:
         return rows, 0
     # Past the last page no row carries the total.
@@ -275,22 +340,31 @@ async def listing_page(
     return rows, int(total or 0)
 
 
+# One array parameter instead of IN (...): a single statement (and prepared plan) for any
+# number of providers, without re-rendering the IN list on every call.
+_ACTIVE_SERVICES_BRIEF = (
+    select(
+        Service.provider_id.label("provider_id"),
+        Service.id.label("id"),
+        Service.name.label("name"),
+        Service.price.label("price"),
+        Service.description.label("description"),
+        Service.duration_minutes.label("duration_minutes"),
+    )
+    .where(
+        Service.provider_id == any_(bindparam("provider_ids", type_=ARRAY(Text()))),
+        Service.is_active.is_(True),
+    )
+    .order_by(Service.provider_id, Service.created_at, Service.id)
+)
+
+
 async def active_services_brief(db: AsyncSession, provider_ids: Sequence[str]) -> Sequence[Any]:
     if not provider_ids:
         return []
-    statement = (
-        select(
-            Service.provider_id,
-            Service.id,
-            Service.name,
-            Service.price,
-            Service.description,
-            Service.duration_minutes,
-        )
-        .where(Service.provider_id.in_(provider_ids), Service.is_active.is_(True))
-        .order_by(Service.provider_id, Service.created_at, Service.id)
-    )
-    return (await db.execute(statement)).all()
+    connection = await db.connection()
+    result = await connection.execute(_ACTIVE_SERVICES_BRIEF, {"provider_ids": list(provider_ids)})
+    return result.all()
 
 
 async def review_stats(

@@ -53,7 +53,7 @@ async def list_providers(
     latitude: OptionalText = None,
     longitude: OptionalText = None,
     radius_km: Annotated[str | None, Query(alias="radiusKm")] = None,
-) -> JSONResponse:
+) -> Response:
     query = service.parse_listing_query(
         city=city,
         search=search if search is not None else q,
@@ -62,9 +62,10 @@ async def list_providers(
         radius_km=radius_km,
         page=page,
     )
-    body = await service.list_providers(db, _cache(request), query, today_local())
-    response = JSONResponse(body)
-    page_headers(response, request, page, bool(body["pagination"]["hasMore"]))
+    body, has_more = await service.list_providers_json(db, _cache(request), query, today_local())
+    # The body is the JSON of ProviderList already (response_model documents it).
+    response = Response(body, media_type="application/json")
+    page_headers(response, request, page, has_more)
     return response
 
 

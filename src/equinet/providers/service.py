@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import defaultdict
 from datetime import date
 from typing import Any
 
+from pydantic_core import to_json
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.geocoding.service import geocode
+from equinet.kit.money import json_number
 from equinet.kit.pagination import PageRequest
+from equinet.kit.timestamps import iso_utc
 from equinet.models import Provider, User
 from equinet.providers import repository
-from equinet.providers.cache import ProviderListingCache, invalidate_provider_listings
+from equinet.providers.cache import (
+    VISITS,
+    Place,
+    ProviderListingCache,
+    invalidate_provider_listings,
+    listing_scope,
+)
 from equinet.providers.exceptions import InvalidProviderQuery, ProviderNotFound, UnknownPlace
 from equinet.providers.repository import GeoPoint, ListingQuery
 from equinet.providers.schemas import (
-    NextVisit,
-    Pagination,
     ProviderDetail,
-    ProviderList,
-    ProviderListItem,
     ProviderOwnView,
     ProviderReviews,
     ProviderUpdate,
@@ -33,7 +39,6 @@ from equinet.providers.schemas import (
     ReviewBooking,
     ReviewBookingService,
     ReviewStats,
-    ServiceBrief,
     ServiceDetail,
     VerificationImage,
     Visit,
@@ -126,68 +131,96 @@ def _cache_key(query: ListingQuery, today: date) -> dict[str, Any]:
     }
 
 
+def _scope(query: ListingQuery) -> str:
+    near = query.near
+    return listing_scope(query.city, (near.latitude, near.longitude) if near else None)
+
+
+async def list_providers_json(
+    db: AsyncSession, cache: ProviderListingCache | None, query: ListingQuery, today: date
+) -> tuple[bytes, bool]:
+    """The public listing as JSON bytes and whether more pages follow, from the cache when it
+    holds this page (no Redis call at all when the cache is off)."""
+    if cache is None or not cache.enabled:
+        body, has_more, _ = await _build_listing(db, query, today)
+        return body, has_more
+    key = _cache_key(query, today)
+    found = await cache.lookup("list", key, _scope(query))
+    if found.body is not None:
+        # Stored as one flag byte (more pages?) and the body.
+        return found.body[1:], found.body[:1] == b"1"
+    body, has_more, provider_ids = await _build_listing(db, query, today)
+    await cache.store("list", key, found, (b"1" if has_more else b"0") + body, provider_ids)
+    return body, has_more
+
+
 async def list_providers(
     db: AsyncSession, cache: ProviderListingCache | None, query: ListingQuery, today: date
 ) -> dict[str, Any]:
-    """The public listing as JSON, from the cache when it holds this page."""
-    key = _cache_key(query, today)
-    if cache is not None:
-        cached = await cache.get("list", key)
-        if cached is not None:
-            return dict(cached)
-        generation = await cache.generation()
-    page = await _build_listing(db, query, today)
-    body = page.model_dump(mode="json")
-    if cache is not None:
-        await cache.set("list", key, body, generation)
-    return body
+    """The public listing as a JSON-shaped dict (what the home page renders)."""
+    body, _ = await list_providers_json(db, cache, query, today)
+    parsed: dict[str, Any] = json.loads(body)
+    return parsed
 
 
-async def _build_listing(db: AsyncSession, query: ListingQuery, today: date) -> ProviderList:
+async def _build_listing(
+    db: AsyncSession, query: ListingQuery, today: date
+) -> tuple[bytes, bool, list[str]]:
+    """The listing's JSON (the wire form of `ProviderList`, written in one pass without
+    building models) and the ids of the providers on it."""
     rows, total = await repository.listing_page(db, query, today)
-    ids = [row.id for row in rows]
-    services: dict[str, list[ServiceBrief]] = defaultdict(list)
-    for service in await repository.active_services_brief(db, ids):
-        services[service.provider_id].append(
-            ServiceBrief(id=service.id, name=service.name, price=service.price)
-        )
+    ids = [row[0] for row in rows]
+    services: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for s in await repository.active_services_brief(db, ids):
+        services[s[0]].append({"id": s[1], "name": s[2], "price": json_number(s[3])})
+    first_name = repository.LISTING_FIRST_NAME
+    near = query.near is not None
     items = []
     for row in rows:
-        average = float(row.average_rating) if row.average_rating is not None else None
-        count = int(row.review_count)
-        visit = (row.visit_date, row.visit_location) if row.visit_date is not None else None
-        distance = getattr(row, "distance_km", None)
+        (
+            provider_id, user_id, business_name, description, city, latitude, longitude,
+            service_area_km, profile_image_url, is_active, is_verified, created_at, updated_at,
+        ) = row[:first_name]  # fmt: skip
+        first, last, average, count, visit_date, visit_location = row[first_name : first_name + 6]
+        distance = row[repository.LISTING_DISTANCE] if near else None
         items.append(
-            ProviderListItem(
-                id=row.id,
-                user_id=row.user_id,
-                business_name=row.business_name,
-                description=row.description,
-                city=row.city,
-                latitude=row.latitude,
-                longitude=row.longitude,
-                service_area_km=row.service_area_km,
-                profile_image_url=row.profile_image_url,
-                is_active=row.is_active,
-                is_verified=row.is_verified,
-                created_at=row.created_at,
-                updated_at=row.updated_at,
-                services=services.get(row.id, []),
-                user=PublicName(first_name=row.first_name, last_name=row.last_name),
-                next_visit=NextVisit(date=visit[0], location=visit[1]) if visit else None,
-                review_stats=ReviewStats(average_rating=_rounded(average), total_count=count),
-                distance_km=round(distance, 1) if distance is not None else None,
-            )
+            {
+                "id": provider_id,
+                "userId": user_id,
+                "businessName": business_name,
+                "description": description,
+                "city": city,
+                "latitude": latitude,
+                "longitude": longitude,
+                "serviceAreaKm": service_area_km,
+                "profileImageUrl": profile_image_url,
+                "isActive": is_active,
+                "isVerified": is_verified,
+                "createdAt": iso_utc(created_at),
+                "updatedAt": iso_utc(updated_at),
+                "services": services.get(provider_id, []),
+                "user": {"firstName": first, "lastName": last},
+                "nextVisit": {"date": visit_date.isoformat(), "location": visit_location}
+                if visit_date is not None
+                else None,
+                "reviewStats": {
+                    "averageRating": _rounded(float(average) if average is not None else None),
+                    "totalCount": int(count),
+                },
+                "distanceKm": round(distance, 1) if distance is not None else None,
+            }
         )
-    return ProviderList(
-        data=items,
-        pagination=Pagination(
-            total=total,
-            limit=query.limit,
-            offset=query.offset,
-            has_more=query.offset + query.limit < total,
-        ),
-    )
+    has_more = query.offset + query.limit < total
+    body = {
+        "data": items,
+        "pagination": {
+            "total": total,
+            "limit": query.limit,
+            "offset": query.offset,
+            "hasMore": has_more,
+        },
+    }
+    return to_json(body), has_more, ids
 
 
 def _rounded(average: float | None) -> float | None:
@@ -296,11 +329,34 @@ async def change_profile(
             values["latitude"] = values["longitude"] = None
     if not values:
         return current
+    before = _place(current)
+    changes_matches = any(
+        field in values and values[field] != getattr(current, field) for field in _MATCH_FIELDS
+    )
     updated = await repository.update_owned_provider(db, provider_id, user.id, values)
     if updated is None:
         raise ProviderNotFound()
-    invalidate_provider_listings(db)
+    if changes_matches:
+        invalidate_provider_listings(db, provider_id, before, _place(updated))
+    else:
+        invalidate_provider_listings(db, provider_id)
     return updated
+
+
+# The fields the search filters read: a change may move the provider into other listings.
+_MATCH_FIELDS = (
+    "business_name",
+    "description",
+    "city",
+    "latitude",
+    "longitude",
+    "service_area_km",
+    "is_active",
+)
+
+
+def _place(provider: Provider) -> Place:
+    return Place(provider.city, provider.latitude, provider.longitude, provider.service_area_km)
 
 
 async def update_provider(
@@ -349,11 +405,12 @@ async def visiting_area(
     if searched is None or len(searched) < 2:
         raise InvalidProviderQuery("Ange location (minst 2 tecken)")
     key = {"location": searched.lower(), "today": today.isoformat()}
-    if cache is not None:
-        cached = await cache.get("visiting-area", key)
-        if cached is not None:
-            return dict(cached)
-        generation = await cache.generation()
+    found = None
+    if cache is not None and cache.enabled:
+        found = await cache.lookup("visiting-area", key, VISITS)
+        if found.body is not None:
+            cached: dict[str, Any] = json.loads(found.body)
+            return cached
     rows = await repository.upcoming_visits_matching(db, searched, today)
     services: dict[str, list[ServiceDetail]] = defaultdict(list)
     for s in await repository.active_services_brief(db, [row.id for row in rows]):
@@ -389,8 +446,8 @@ async def visiting_area(
         searched_location=searched,
         total=len(rows),
     ).model_dump(mode="json")
-    if cache is not None:
-        await cache.set("visiting-area", key, body, generation)
+    if cache is not None and found is not None:
+        await cache.store("visiting-area", key, found, to_json(body), [row.id for row in rows])
     return body
 
 

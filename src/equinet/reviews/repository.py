@@ -83,13 +83,15 @@ async def update_own(
     return (await db.execute(statement)).first()
 
 
-async def delete_own(db: AsyncSession, review_id: str, customer_id: str) -> bool:
+async def delete_own(db: AsyncSession, review_id: str, customer_id: str) -> str | None:
+    """Delete the customer's review; the provider it was about, or None when not theirs."""
     statement = (
         delete(Review)
         .where(Review.id == review_id, Review.customer_id == customer_id)
-        .returning(Review.id)
+        .returning(Review.provider_id)
     )
-    return (await db.execute(statement)).first() is not None
+    provider_id: str | None = await db.scalar(statement)
+    return provider_id
 
 
 async def set_reply(db: AsyncSession, review_id: str, provider_id: str, reply: str) -> Any:

@@ -79,7 +79,7 @@ async def create(db: AsyncSession, customer: User, data: CreateReviewIn) -> Any:
         link_url=messages.PROVIDER_REVIEWS_LINK,
         metadata={"reviewId": review.id, "bookingId": booking.id},
     )
-    invalidate_provider_listings(db)
+    invalidate_provider_listings(db, booking.provider_id)
     return review
 
 
@@ -88,14 +88,15 @@ async def update(db: AsyncSession, customer: User, review_id: str, data: UpdateR
     review = await repository.update_own(db, review_id, customer.id, data.rating, data.comment)
     if review is None:
         raise ReviewNotFound()
-    invalidate_provider_listings(db)
+    invalidate_provider_listings(db, review.provider_id)
     return review
 
 
 async def delete(db: AsyncSession, customer: User, review_id: str) -> None:
-    if not await repository.delete_own(db, review_id, customer.id):
+    provider_id = await repository.delete_own(db, review_id, customer.id)
+    if provider_id is None:
         raise ReviewNotFound()
-    invalidate_provider_listings(db)
+    invalidate_provider_listings(db, provider_id)
 
 
 async def reply(db: AsyncSession, provider_id: str, review_id: str, data: ReplyIn) -> Any:
@@ -104,11 +105,11 @@ async def reply(db: AsyncSession, provider_id: str, review_id: str, data: ReplyI
         if await repository.exists_for_provider(db, review_id, provider_id):
             raise ReplyExists()
         raise ReviewNotFound()
-    invalidate_provider_listings(db)
+    invalidate_provider_listings(db, provider_id)
     return review
 
 
 async def delete_reply(db: AsyncSession, provider_id: str, review_id: str) -> None:
     if not await repository.clear_reply(db, review_id, provider_id):
         raise ReviewNotFound()
-    invalidate_provider_listings(db)
+    invalidate_provider_listings(db, provider_id)

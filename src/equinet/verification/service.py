@@ -233,7 +233,7 @@ async def review(
     )
     await queue_composed_email(db, email)
     if verified != was_verified:
-        _invalidate_provider_listings(db)
+        _invalidate_provider_listings(db, provider.id)
     images = await _images(db, [row.id])
     return _out(row, images.get(row.id, []))
 
@@ -246,7 +246,7 @@ async def remove_all_of_provider(db: AsyncSession, store: ObjectStore, provider_
     await repository.recompute_verified(db, provider_id, None)
 
 
-def _invalidate_provider_listings(db: AsyncSession) -> None:
+def _invalidate_provider_listings(db: AsyncSession, provider_id: str) -> None:
     from equinet.providers.cache import invalidate_provider_listings
 
-    invalidate_provider_listings(db)
+    invalidate_provider_listings(db, provider_id)
