@@ -71,12 +71,6 @@ class UserNotFound(EquinetError):
     message = "Användaren hittades inte"
 
 
-class ProviderProfileNotFound(EquinetError):
-    status_code = 404
-    code = "PROVIDER_NOT_FOUND"
-    message = "Leverantörsprofilen hittades inte"
-
-
 class AccountDeactivated(EquinetError):
     # Told only to someone who knows the password, like EMAIL_NOT_VERIFIED.
     status_code = 403

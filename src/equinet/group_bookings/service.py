@@ -54,6 +54,7 @@ from equinet.kit.pagination import PageRequest
 from equinet.kit.timestamps import iso_utc
 from equinet.models import GroupBookingParticipant, GroupBookingRequest, Provider, User
 from equinet.notifications.service import notify
+from equinet.providers.exceptions import ProviderNotFound
 from equinet.routes.exceptions import AddressNotFound, ProviderLocationMissing
 from equinet.settings import Settings
 
@@ -159,7 +160,7 @@ async def create_group(
     if deadline is not None and deadline > booking_date_column(data.date_to + timedelta(days=1)):
         raise InvalidGroupDates("Sista anmälningsdag måste vara senast sista dagen för besöket")
     if data.provider_id is not None and not await repository.provider_exists(db, data.provider_id):
-        raise EquinetError("Leverantören hittades inte", code="PROVIDER_NOT_FOUND", status_code=404)
+        raise ProviderNotFound()
     await _check_horse(db, data.horse_id, user.id)
     latitude, longitude = data.latitude, data.longitude
     if latitude is None or longitude is None:

@@ -24,8 +24,9 @@ from equinet.kit.dates import today_local
 from equinet.kit.errors import EquinetError
 from equinet.kit.i18n import STOCKHOLM, format_clock, gettext, mark
 from equinet.kit.pagination import PageRequest
+from equinet.providers.exceptions import ProviderNotFound
 from equinet.routes import planning, service
-from equinet.routes.exceptions import AddressNotFound, InvalidDates, ProviderNotFound
+from equinet.routes.exceptions import AddressNotFound, InvalidDates
 from equinet.routes.schemas import (
     AnnouncementIn,
     CustomerOrderIn,

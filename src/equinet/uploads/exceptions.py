@@ -53,11 +53,6 @@ class HorseNotFound(NotFound):
     message = "Hästen hittades inte"
 
 
-class ProviderNotFound(NotFound):
-    code = "PROVIDER_NOT_FOUND"
-    message = "Leverantören hittades inte"
-
-
 class VerificationNotEditable(NotFound):
     code = "VERIFICATION_NOT_FOUND"
     message = "Verifieringsansökan hittades inte eller kan inte ändras"
