@@ -146,6 +146,9 @@ async def test_is_verified_is_true_exactly_while_an_approved_verification_exists
     first = await factories.provider_verification(db_session, provider)
     second = await factories.provider_verification(db_session, provider, title="Licens")
     _, as_admin = await admin_login(db_session)
+    # A flag without an approved verification behind it (the original verified for ever).
+    provider.is_verified = True
+    await db_session.flush()
 
     async def decide(row: ProviderVerification, action: str) -> None:
         response = await client.put(
