@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from equinet.kit.errors import EquinetError
+from equinet.kit.errors import EquinetError, NotFound
 
 
 class InvalidCredentials(EquinetError):
@@ -65,8 +65,7 @@ class WeakPassword(EquinetError):
         super().__init__(details=[{"field": field, "message": problem, "type": "password_policy"}])
 
 
-class UserNotFound(EquinetError):
-    status_code = 404
+class UserNotFound(NotFound):
     code = "USER_NOT_FOUND"
     message = "Användaren hittades inte"
 

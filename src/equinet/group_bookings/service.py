@@ -40,6 +40,7 @@ from equinet.group_bookings.exceptions import (
     ServiceNotYours,
 )
 from equinet.group_bookings.schemas import GroupRequestIn, GroupUpdateIn, JoinIn, MatchIn
+from equinet.horses.exceptions import HorseNotFound
 from equinet.kit.dates import (
     booking_date_column,
     date_of_booking_column,
@@ -124,7 +125,7 @@ def group_view(group: GroupBookingRequest, rows: list[Any]) -> dict[str, Any]:
 
 async def _check_horse(db: AsyncSession, horse_id: str | None, owner_id: str) -> None:
     if horse_id and not await repository.owns_active_horse(db, horse_id, owner_id):
-        raise EquinetError("Hästen hittades inte", code="HORSE_NOT_FOUND", status_code=404)
+        raise HorseNotFound()
 
 
 async def _insert_with_fresh_code(db: AsyncSession, group: GroupBookingRequest) -> None:
