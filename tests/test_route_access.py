@@ -219,3 +219,15 @@ def test_every_limited_route_exists(app: FastAPI) -> None:
 async def test_unknown_and_plain_routes_answer_json(client: httpx.AsyncClient, path: str) -> None:
     response = await client.delete(path)
     _assert_json_error(response, 405 if path == "/api/health" else 404)
+
+
+async def test_there_is_no_route_optimisation_or_map_tile_proxy(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # Routes are optimised in-process and the map is drawn from coordinates: nothing of the
+    # app forwards requests to a third party for a caller.
+    paths = [path for pages in (False, True) for _method, path in app_routes(app, pages=pages)]
+    assert not [p for p in paths if re.search(r"optimi[sz]e|tiles?\b|proxy", p)], paths
+    for path in ("/api/optimize-route", "/api/tiles/10/550/300.png", "/api/tiles"):
+        _assert_json_error(await client.post(path, json={}), 404)
+        _assert_json_error(await client.get(path), 404)

@@ -393,3 +393,60 @@ async def test_a_match_that_breaks_a_booking_rule_books_nobody(
     statuses = (await db_session.scalars(select(GroupBookingParticipant.status).where(
         GroupBookingParticipant.group_booking_request_id == group["id"])))  # fmt: skip
     assert set(statuses) == {"joined"}
+
+
+async def test_a_request_aimed_at_another_provider_cannot_be_matched_by_me(
+    client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    shop = await make_shop(db_session)
+    rival = await make_shop(db_session)
+    creator = await factories.customer(db_session)
+    group = await _create(
+        client, await auth(db_session, creator, settings), providerId=rival.provider.id
+    )
+    body = {
+        "serviceId": shop.service.id, "bookingDate": MATCH_DAY.isoformat(), "startTime": "09:00",
+    }  # fmt: skip
+
+    refused = await client.post(
+        f"/api/group-bookings/{group['id']}/match", json=body,
+        headers=await auth(db_session, shop.provider_user, settings),
+    )  # fmt: skip
+
+    assert refused.status_code == 404 and refused.json()["code"] == "GROUP_NOT_OPEN", refused.text
+    booked = await db_session.scalar(
+        select(func.count()).select_from(Booking).where(Booking.provider_id == shop.provider.id)
+    )
+    assert booked == 0
+    row = await db_session.get(GroupBookingRequest, group["id"])
+    assert row is not None and (row.status, row.provider_id) == ("open", rival.provider.id)
+
+
+async def test_joining_with_another_owners_horse_is_refused_and_joins_nobody(
+    client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    creator = await factories.customer(db_session)
+    group = await _create(client, await auth(db_session, creator, settings))
+    member = await factories.customer(db_session)
+    someone_elses = await factories.horse(db_session)
+    own = await factories.horse(db_session, owner=member)
+    headers = await auth(db_session, member, settings)
+
+    refused = await client.post(
+        "/api/group-bookings/join",
+        json={"inviteCode": group["inviteCode"], "horseId": someone_elses.id}, headers=headers,
+    )  # fmt: skip
+    assert refused.status_code == 404, refused.text
+    assert refused.json()["code"] == "HORSE_NOT_FOUND"
+    joined = await db_session.scalar(
+        select(func.count()).select_from(GroupBookingParticipant).where(
+            GroupBookingParticipant.user_id == member.id
+        )
+    )  # fmt: skip
+    assert joined == 0
+
+    accepted = await client.post(
+        "/api/group-bookings/join",
+        json={"inviteCode": group["inviteCode"], "horseId": own.id}, headers=headers,
+    )  # fmt: skip
+    assert accepted.status_code in (200, 201), accepted.text

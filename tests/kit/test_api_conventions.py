@@ -22,6 +22,15 @@ def test_every_error_code_is_screaming_snake_case() -> None:
     assert {"EMAIL_NOT_VERIFIED", "INACTIVE_SERVICE", "OVERLAP"} <= set(error_codes())
 
 
+def test_each_not_found_code_has_one_class_and_one_message() -> None:
+    # Copies per domain drift apart in wording; every domain raises the one class.
+    owners: dict[str, list[str]] = {}
+    for kind in error_classes():
+        if kind.code.endswith("_NOT_FOUND") and kind.__dict__.get("code") == kind.code:
+            owners.setdefault(kind.code, []).append(f"{kind.__module__}.{kind.__qualname__}")
+    assert {code: names for code, names in owners.items() if len(names) > 1} == {}
+
+
 def test_every_error_message_has_an_english_entry() -> None:
     english = _catalogue("en")
     missing = sorted(

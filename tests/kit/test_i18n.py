@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import httpx
 
-from equinet.kit.i18n import format_amount, format_day, gettext, negotiate
+from equinet.kit import email
+from equinet.kit.i18n import format_amount, format_day, gettext, language, negotiate
+from equinet.web import templating
 
 
 def test_amounts_are_written_the_swedish_way() -> None:
@@ -41,3 +43,15 @@ async def test_api_errors_follow_accept_language(client: httpx.AsyncClient) -> N
     assert swedish.status_code == english.status_code == 404
     assert english.json()["code"] == swedish.json()["code"]
     assert swedish.json()["error"] != english.json()["error"]
+
+
+def test_pages_and_emails_format_with_the_same_helpers() -> None:
+    page, mail = templating.templates, email.templates()
+    for name in ("amount", "day", "weekday", "clock", "decimal", "moment"):
+        assert page.filters[name] is mail.filters[name], name
+    for name in ("_", "gettext", "format_amount", "format_day", "format_clock", "format_moment"):
+        assert page.globals[name] is mail.globals[name], name
+    source = "{{ when|day }} · {{ format_day(when) }} · {{ 4.5|decimal }} · {{ 800|amount }}"
+    with language("en"):
+        shown = {env.from_string(source).render(when=date(2026, 2, 15)) for env in (page, mail)}
+    assert shown == {"15 February 2026 · 15 February 2026 · 4.5 · 800.00\xa0kr"}

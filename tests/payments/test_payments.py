@@ -102,7 +102,7 @@ async def test_only_the_bookings_customer_can_pay(
             headers=await auth(db_session, intruder, settings),
         )
         assert response.status_code == 404
-        assert response.json()["error"] == "Bokning hittades inte"
+        assert response.json()["error"] == "Bokningen hittades inte"
     assert (
         await db_session.scalar(select(Payment.id).where(Payment.booking_id == booking.id)) is None
     )

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from equinet.db.base import utcnow
 from equinet.models import Booking, Notification, ReminderDelivery
@@ -22,6 +22,7 @@ from equinet.settings import Settings
 from tests import factories
 from tests.bookings.support import Shop, auth, body_of, future_day, make_shop, read_outbox
 from tests.reminders.conftest import CRON_SECRET
+from tests.web.test_page_queries import counting
 
 CRON = {"Authorization": f"Bearer {CRON_SECRET}"}
 
@@ -227,3 +228,20 @@ async def test_the_cron_route_needs_the_exact_secret(
         assert response.status_code == 401, (headers, response.text)
         assert response.json()["code"] == "UNAUTHORIZED"
     assert read_outbox(outbox) == []
+
+
+async def test_finding_the_due_reminders_costs_the_same_few_statements_for_any_history(
+    db_session: AsyncSession, engine: AsyncEngine, settings: Settings
+) -> None:
+    shop = await _recurring_shop(db_session)
+    await _completed(db_session, shop, weeks_ago=5.5)
+    await db_session.flush()
+    with counting(engine) as few:
+        assert (await reminders.send_reminders(db_session, settings)).total == 0
+    for weeks_ago in (1, 2, 3, 4, 5, 5.5, 9, 12, 20, 30, 52):  # not due, or stale
+        await _completed(db_session, shop, weeks_ago=weeks_ago)
+    await db_session.flush()
+    with counting(engine) as many:
+        assert (await reminders.send_reminders(db_session, settings)).total == 0
+    # One query per kind of reminder, never one per completed booking.
+    assert len(many) == len(few) <= 2, many

@@ -146,6 +146,9 @@ async def test_is_verified_is_true_exactly_while_an_approved_verification_exists
     first = await factories.provider_verification(db_session, provider)
     second = await factories.provider_verification(db_session, provider, title="Licens")
     _, as_admin = await admin_login(db_session)
+    # A flag without an approved verification behind it (the original verified for ever).
+    provider.is_verified = True
+    await db_session.flush()
 
     async def decide(row: ProviderVerification, action: str) -> None:
         response = await client.put(
@@ -187,6 +190,15 @@ async def test_pending_and_rejected_requests_are_never_public(
         assert [v["id"] for v in response.json()] == [approved.id]
         assert "Väntande" not in response.text and "Avvisad" not in response.text
         assert "Falsk" not in response.text
+        # The provider's public profile (the original's leak) shows the approved one only.
+        detail = await client.get(f"/api/providers/{provider.id}", headers=headers)
+        assert detail.status_code == 200, detail.text
+        assert [v["id"] for v in detail.json()["verifications"]] == [approved.id]
+        assert "Väntande" not in detail.text and "Avvisad" not in detail.text
+    page = await client.get(f"/providers/{provider.id}", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "Godkänd examen" in page.text
+    assert "Väntande kurs" not in page.text and "Avvisad licens" not in page.text
 
 
 async def test_documents_are_seen_by_their_provider_and_admins_only(

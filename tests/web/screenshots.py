@@ -157,6 +157,17 @@ async def routes_and_groups(
         date_from=datetime(day.year, day.month, day.day),
         date_to=datetime(day.year, day.month, day.day) + timedelta(days=7),
     )  # fmt: skip
+    # A confirmed visit the day after at a known place: the route form offers it beside the orders.
+    visit_day = day + timedelta(days=1)
+    service_row = await db.scalar(select(Service).where(Service.provider_id == provider.id))
+    visitor = await factories.customer(
+        db, first_name="Maja", last_name="Berg", address="Björkvägen 3", city="Uppsala",
+        latitude=59.8702, longitude=17.6110,
+    )  # fmt: skip
+    await factories.booking(
+        db, by=visitor, at=provider, for_service=service_row, day=visit_day, status="confirmed",
+        start_time="13:00", end_time="14:00", horse_name="Doris",
+    )  # fmt: skip
     owner = await db.get(User, provider.user_id)
     assert owner is not None
     route = await planning.create_route(
@@ -186,7 +197,7 @@ async def routes_and_groups(
     await factories.group_booking_participant(db, group, neighbour, horse_name="Pärla")
     return {
         "route": str(route["id"]), "group": group.id, "owner": owner.id,
-        "announcement": str(announcement["id"]),
+        "announcement": str(announcement["id"]), "visitDay": visit_day.isoformat(),
     }  # fmt: skip
 
 
@@ -201,7 +212,7 @@ async def _route_shots(
         ("route-order-new", "/customer/route-orders/new", "customer"),
         ("my-route-orders", "/customer/route-orders", "customer"),
         ("group-visit", f"/customer/group-bookings/{made['group']}", "customer"),
-        ("provider-route-orders", "/provider/route-orders", "provider"),
+        ("provider-route-orders", f"/provider/route-orders?day={made['visitDay']}", "provider"),
         ("route", f"/provider/routes/{made['route']}", "provider"),
         ("provider-group-match", f"/provider/group-bookings/{made['group']}", "provider"),
     ]

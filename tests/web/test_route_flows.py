@@ -10,12 +10,16 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from playwright.async_api import expect
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from equinet.kit.dates import today_local
 from equinet.models import User
+from tests import factories
 from tests.routes.support import order_near
 from tests.web import scenes
 from tests.web.live import LiveApp
@@ -114,6 +118,58 @@ async def test_a_requested_visit_is_planned_on_an_optimised_route_and_its_update
             await expect(page.locator(".route-order .visit").first).to_contain_text("Framme")
             await expect(page.locator(".route-order .visit").first).to_contain_text("Ankom kl")
     assert other.id
+
+
+async def _day_of_bookings(db: AsyncSession, shop: scenes.Stable, day: date) -> None:
+    """Two confirmed visits at known places that day, and one pending (not offered)."""
+    for name, (lat, lon), start, status in (
+        ("Alva", (59.80, 17.60), "13:00", "confirmed"),
+        ("Bror", (59.92, 17.72), "09:00", "confirmed"),
+        ("Cilla", (59.85, 17.70), "11:00", "pending"),
+    ):
+        person = await factories.customer(
+            db, first_name=name, last_name="Kund", latitude=lat, longitude=lon,
+            address=f"{name}s gård", city="Uppsala",
+        )  # fmt: skip
+        await factories.booking(
+            db, by=person, at=shop.provider, for_service=shop.service, day=day, status=status,
+            start_time=start, end_time=f"{int(start[:2]) + 1:02d}:00",
+        )  # fmt: skip
+
+
+async def test_a_provider_plans_a_route_of_the_days_confirmed_bookings_in_the_given_order(
+    browser: Any, live: LiveApp
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    shop = live.run(lambda db: scenes.stable(db, name=f"Dagens Hovslageri {tag}"))
+    day = today_local() + timedelta(days=5)
+    live.run(lambda db: _day_of_bookings(db, shop, day))
+
+    async with _as(browser, live, shop.provider_user) as provider:
+        await provider.goto("/provider/route-orders")
+        await provider.get_by_label("Bokningar dagen").fill(day.isoformat())
+        await provider.get_by_role("button", name="Visa dagens bokningar").click()
+        offered = provider.locator(".day-booking")
+        await expect(offered).to_have_count(2)
+        await expect(offered.first).to_contain_text("09:00–10:00 · Skoning · Bror Kund")
+        await expect(provider.locator("main")).not_to_contain_text("Cilla")
+        for booking in await offered.all():
+            await booking.get_by_role("checkbox").check()
+        await provider.get_by_label("Ruttens namn").fill(f"Bokningsdagen {tag}")
+        await expect(provider.get_by_label("Datum")).to_have_value(day.isoformat())
+        await provider.get_by_label("Optimera ordningen (kortaste körvägen)").uncheck()
+        await provider.get_by_role("button", name="Planera rutten").click()
+
+        await expect(provider.get_by_role("status")).to_contain_text("Rutten är planerad")
+        await expect(provider.get_by_role("heading", level=1)).to_have_text(f"Bokningsdagen {tag}")
+        drawing = provider.get_by_role("img", name=f"Karta över rutten Bokningsdagen {tag}")
+        await expect(drawing.locator(".stop-marker")).to_have_count(2)
+        stops = provider.locator(".route-stops > li")
+        await expect(stops).to_have_count(2)
+        await expect(stops.nth(0)).to_contain_text("Bror Kund")  # 09:00 first, as listed
+        await expect(stops.nth(0)).to_contain_text("Brors gård, Uppsala")
+        await expect(stops.nth(1)).to_contain_text("Alva Kund")
+        await expect(stops.nth(1)).to_contain_text("Beräknad ankomst kl 13:00")
 
 
 async def test_a_group_visit_joined_by_a_lower_case_code_is_matched_into_bookings_for_both(

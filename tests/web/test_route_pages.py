@@ -343,3 +343,51 @@ async def test_leaving_and_removing_group_members_and_unfollowing(
     assert dropped.status_code == 303
     orders = await client.get("/customer/route-orders", headers=BROWSER)
     assert "Bevakningen är borttagen." in orders.text and "Sluta bevaka" not in orders.text
+
+
+async def test_the_route_form_offers_the_days_confirmed_located_bookings_and_plans_them(
+    client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    shop = await make_shop(db_session)
+    day = today_local() + timedelta(days=3)
+    placed = {"latitude": 59.88, "longitude": 17.66, "address": "Hagvägen 2", "city": "Uppsala"}
+    customer = await factories.customer(db_session, first_name="Berit", **placed)
+    unplaced = await factories.customer(db_session, first_name="Utan")
+    shown = await factories.booking(
+        db_session, by=customer, at=shop.provider, for_service=shop.service, day=day,
+        status="confirmed", start_time="13:00", end_time="14:00",
+    )  # fmt: skip
+    hidden = [
+        await factories.booking(
+            db_session, by=who, at=shop.provider, for_service=shop.service, day=when,
+            status=status, start_time=start, end_time=end,
+        )
+        for who, when, status, start, end in (
+            (customer, day, "pending", "09:00", "10:00"),  # not confirmed
+            (unplaced, day, "confirmed", "10:00", "11:00"),  # no known place
+            (customer, day + timedelta(days=1), "confirmed", "09:00", "10:00"),  # another day
+        )
+    ]  # fmt: skip
+    await _signed_in(client, db_session, shop.provider_user, settings)
+
+    page = await client.get(f"/provider/route-orders?day={day.isoformat()}", headers=BROWSER)
+    assert page.status_code == 200
+    offered = re.findall(r'name="bookingIds" value="([^"]+)"', page.text)
+    assert offered == [shown.id], [b.id for b in hidden]
+    assert re.search(rf'name="routeDate"[^>]*value="{day.isoformat()}"', page.text)
+    assert "Hagvägen 2, Uppsala" in page.text
+
+    planned = await client.post(
+        "/provider/routes",
+        data={
+            "routeName": "Bokningsrundan", "routeDate": day.isoformat(), "startTime": "08:00",
+            "bookingIds": shown.id,
+        },
+        headers=BROWSER,
+    )  # fmt: skip
+    assert planned.status_code == 303, planned.text
+    route = await client.get(planned.headers["location"], headers=BROWSER)
+    assert route.text.count('class="stop-marker') == 1
+    assert "Berit" in route.text and "Hagvägen 2, Uppsala" in route.text
+    again = await client.get(f"/provider/route-orders?day={day.isoformat()}", headers=BROWSER)
+    assert 'name="bookingIds"' not in again.text  # on a route now: not offered twice

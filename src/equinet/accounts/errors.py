@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from equinet.kit.errors import EquinetError
+from equinet.kit.errors import EquinetError, NotFound
 
 
 class InvalidCredentials(EquinetError):
@@ -65,16 +65,9 @@ class WeakPassword(EquinetError):
         super().__init__(details=[{"field": field, "message": problem, "type": "password_policy"}])
 
 
-class UserNotFound(EquinetError):
-    status_code = 404
+class UserNotFound(NotFound):
     code = "USER_NOT_FOUND"
     message = "Användaren hittades inte"
-
-
-class ProviderProfileNotFound(EquinetError):
-    status_code = 404
-    code = "PROVIDER_NOT_FOUND"
-    message = "Leverantörsprofilen hittades inte"
 
 
 class AccountDeactivated(EquinetError):

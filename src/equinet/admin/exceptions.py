@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from equinet.kit.errors import Conflict, NotFound
-
-
-class UserNotFound(NotFound):
-    code = "USER_NOT_FOUND"
-    message = "Användaren hittades inte"
+from equinet.accounts.errors import UserNotFound as UserNotFound
+from equinet.kit.errors import Conflict
 
 
 class CannotDeactivateSelf(Conflict):

@@ -22,6 +22,7 @@ from equinet.availability.schemas import (
     SlotOut,
 )
 from equinet.availability.slots import Location, day_availability
+from equinet.catalog.service import ServiceNotFound as ServiceNotFound
 from equinet.kit.dates import InvalidDate, parse_date, parse_hhmm, today_local
 from equinet.kit.errors import EquinetError, NotFound
 from equinet.kit.pagination import PageRequest
@@ -31,11 +32,6 @@ from equinet.providers.exceptions import ProviderNotFound
 from equinet.settings import Settings
 
 DEFAULT_SLOT_MINUTES = 30
-
-
-class ServiceNotFound(NotFound):
-    code = "SERVICE_NOT_FOUND"
-    message = "Tjänsten hittades inte"
 
 
 class ExceptionNotFound(NotFound):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+# One class per error code: the horse domain's.
+from equinet.horses.exceptions import HorseNotFound as HorseNotFound
 from equinet.kit.errors import Conflict, EquinetError, NotFound
 
 
@@ -38,11 +40,6 @@ class InvalidTimes(EquinetError):
 class InvalidRouteOrder(EquinetError):
     code = "INVALID_ROUTE_ORDER"
     message = "RouteOrder hittades inte"
-
-
-class HorseNotFound(NotFound):
-    code = "HORSE_NOT_FOUND"
-    message = "Hästen hittades inte"
 
 
 class HorseAlreadyBooked(Conflict):

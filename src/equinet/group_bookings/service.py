@@ -40,6 +40,7 @@ from equinet.group_bookings.exceptions import (
     ServiceNotYours,
 )
 from equinet.group_bookings.schemas import GroupRequestIn, GroupUpdateIn, JoinIn, MatchIn
+from equinet.horses.exceptions import HorseNotFound
 from equinet.kit.dates import (
     booking_date_column,
     date_of_booking_column,
@@ -54,6 +55,7 @@ from equinet.kit.pagination import PageRequest
 from equinet.kit.timestamps import iso_utc
 from equinet.models import GroupBookingParticipant, GroupBookingRequest, Provider, User
 from equinet.notifications.service import notify
+from equinet.providers.exceptions import ProviderNotFound
 from equinet.routes.exceptions import AddressNotFound, ProviderLocationMissing
 from equinet.settings import Settings
 
@@ -123,7 +125,7 @@ def group_view(group: GroupBookingRequest, rows: list[Any]) -> dict[str, Any]:
 
 async def _check_horse(db: AsyncSession, horse_id: str | None, owner_id: str) -> None:
     if horse_id and not await repository.owns_active_horse(db, horse_id, owner_id):
-        raise EquinetError("Hästen hittades inte", code="HORSE_NOT_FOUND", status_code=404)
+        raise HorseNotFound()
 
 
 async def _insert_with_fresh_code(db: AsyncSession, group: GroupBookingRequest) -> None:
@@ -159,7 +161,7 @@ async def create_group(
     if deadline is not None and deadline > booking_date_column(data.date_to + timedelta(days=1)):
         raise InvalidGroupDates("Sista anmälningsdag måste vara senast sista dagen för besöket")
     if data.provider_id is not None and not await repository.provider_exists(db, data.provider_id):
-        raise EquinetError("Leverantören hittades inte", code="PROVIDER_NOT_FOUND", status_code=404)
+        raise ProviderNotFound()
     await _check_horse(db, data.horse_id, user.id)
     latitude, longitude = data.latitude, data.longitude
     if latitude is None or longitude is None:

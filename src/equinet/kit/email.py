@@ -29,6 +29,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.kit import i18n
+from equinet.kit.jinja import install_locale_helpers
 from equinet.settings import Settings
 
 logger = logging.getLogger("equinet.email")
@@ -63,7 +64,7 @@ class Email:
 
 @cache
 def templates() -> Environment:
-    """Jinja2 for e-mails: HTML autoescaped, plain text not; the i18n helpers as globals."""
+    """Jinja2 for e-mails: HTML autoescaped, plain text not; the pages' locale helpers."""
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
@@ -72,15 +73,7 @@ def templates() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
-    environment.globals.update(
-        _=i18n.gettext,
-        gettext=i18n.gettext,
-        format_amount=i18n.format_amount,
-        format_day=i18n.format_day,
-        format_clock=i18n.format_clock,
-        format_moment=i18n.format_moment,
-    )
-    return environment
+    return install_locale_helpers(environment)
 
 
 def render(

@@ -29,10 +29,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from equinet.bookings.exceptions import BookingNotFound as BookingNotFound
 from equinet.db.base import utcnow
 from equinet.db.session import run_after_commit
 from equinet.kit.dates import date_of_booking_column, now_local
-from equinet.kit.errors import EquinetError, NotFound
+from equinet.kit.errors import EquinetError
 from equinet.notifications import messages
 from equinet.notifications.service import notify
 from equinet.payments import emails, repository
@@ -44,11 +45,6 @@ from equinet.settings import Settings
 logger = logging.getLogger("equinet.payments")
 
 CURRENCY = "SEK"
-
-
-class BookingNotFound(NotFound):
-    code = "BOOKING_NOT_FOUND"
-    message = "Bokning hittades inte"
 
 
 class AlreadyPaid(EquinetError):

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from equinet.bookings.exceptions import BookingNotFound as BookingNotFound
 from equinet.kit.errors import Conflict, EquinetError, NotFound, sqlstate_of
 from equinet.models import User
 from equinet.notifications import messages
@@ -18,11 +19,6 @@ from equinet.notifications.service import notify
 from equinet.providers.cache import invalidate_provider_listings
 from equinet.reviews import repository
 from equinet.reviews.schemas import CreateReviewIn, ReplyIn, UpdateReviewIn
-
-
-class BookingNotFound(NotFound):
-    code = "BOOKING_NOT_FOUND"
-    message = "Bokningen hittades inte"
 
 
 class BookingNotCompleted(EquinetError):

@@ -62,11 +62,6 @@ class OrderNotCancellable(Conflict):
     message = "Beställningen ingår redan i en rutt och kan inte avbrytas"
 
 
-class ProviderNotFound(NotFound):
-    code = "PROVIDER_NOT_FOUND"
-    message = "Leverantören hittades inte"
-
-
 class FollowNotFound(NotFound):
     code = "FOLLOW_NOT_FOUND"
     message = "Bevakningen hittades inte"

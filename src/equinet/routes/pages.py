@@ -10,7 +10,7 @@ the account's stored position.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from fastapi import Request
@@ -24,8 +24,9 @@ from equinet.kit.dates import today_local
 from equinet.kit.errors import EquinetError
 from equinet.kit.i18n import STOCKHOLM, format_clock, gettext, mark
 from equinet.kit.pagination import PageRequest
+from equinet.providers.exceptions import ProviderNotFound
 from equinet.routes import planning, service
-from equinet.routes.exceptions import AddressNotFound, InvalidDates, ProviderNotFound
+from equinet.routes.exceptions import AddressNotFound, InvalidDates
 from equinet.routes.schemas import (
     AnnouncementIn,
     CustomerOrderIn,
@@ -380,9 +381,11 @@ async def _available_page(
     *,
     values: dict[str, str] | None = None,
     chosen: list[str] | None = None,
+    day: date | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    day = day or today_local() + timedelta(days=1)
     orders: list[dict[str, Any]] = []
     problem = None
     try:
@@ -398,9 +401,10 @@ async def _available_page(
     own, _ = await service.list_own(
         db, account.user, account.provider, "provider_announced", PageRequest(limit=50, offset=0)
     )
+    bookings = await planning.plannable_bookings(db, account, day)
     default = {
-        "routeName": gettext("Rutt {day}", day=(today_local() + timedelta(days=1)).isoformat()),
-        "routeDate": (today_local() + timedelta(days=1)).isoformat(),
+        "routeName": gettext("Rutt {day}", day=day.isoformat()),
+        "routeDate": day.isoformat(),
         "startTime": "08:00",
         "optimise": "on",
     }
@@ -409,6 +413,8 @@ async def _available_page(
         "routes/available.html",
         {
             "orders": orders,
+            "bookings": bookings,
+            "day": day.isoformat(),
             "problem": problem,
             "announcements": own,
             "values": values if values is not None else default,
@@ -420,9 +426,20 @@ async def _available_page(
     )
 
 
+def _day(value: str | None) -> date | None:
+    """A `YYYY-MM-DD` from the page's day picker; anything else: the default day."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 @router.get("/provider/route-orders", response_class=HTMLResponse)
-async def available(request: Request, db: DbSession, account: PageProvider) -> HTMLResponse:
-    return await _available_page(request, db, account)
+async def available(
+    request: Request, db: DbSession, account: PageProvider, day: str | None = None
+) -> HTMLResponse:
+    """`day`: whose confirmed bookings the route form offers beside the orders."""
+    return await _available_page(request, db, account, day=_day(day))
 
 
 @router.post("/provider/announcements/{order_id}/cancel")
@@ -458,11 +475,13 @@ async def create_route(request: Request, db: DbSession, account: PageProvider) -
     form = await request.form()
     values = values_of(form, ROUTE_FIELDS)
     chosen = [str(v) for v in form.getlist("orderIds")]
+    chosen_bookings = [str(v) for v in form.getlist("bookingIds")]
     body = {
         "routeName": values.get("routeName", ""),
         "routeDate": values.get("routeDate", ""),
         "startTime": values.get("startTime", ""),
         "orderIds": chosen,
+        "bookingIds": chosen_bookings,
         "optimise": values.get("optimise") == "on",
     }
     try:
@@ -475,11 +494,12 @@ async def create_route(request: Request, db: DbSession, account: PageProvider) -
         errors = domain_errors(error)
     else:
         return redirect(f"/provider/routes/{route['id']}", flash="route-created")
-    if FORM in errors and not chosen:
+    if FORM in errors and not chosen and not chosen_bookings:
         errors["orderIds"] = errors.pop(FORM)
     return await _available_page(
-        request, db, account, values=values, chosen=chosen, errors=errors, status_code=422
-    )
+        request, db, account, values=values, chosen=chosen + chosen_bookings,
+        day=_day(values.get("routeDate")), errors=errors, status_code=422,
+    )  # fmt: skip
 
 
 @router.get("/provider/routes", response_class=HTMLResponse)

@@ -332,6 +332,25 @@ def _route_shape(route: Route, rows: list[Any]) -> dict[str, Any]:
     }
 
 
+async def plannable_bookings(
+    db: AsyncSession, account: ProviderAccount, day: date
+) -> list[dict[str, Any]]:
+    """The confirmed bookings of `day` a route can visit (`bookingIds` of `create_route`)."""
+    rows = await repository.plannable_bookings(db, account.provider.id, booking_date_column(day))
+    return [
+        {
+            "id": row.id,
+            "startTime": row.start_time,
+            "endTime": row.end_time,
+            "serviceName": row.service_name,
+            "horseName": row.horse_name,
+            "customerName": " ".join(p for p in (row.first_name, row.last_name) if p),
+            "address": ", ".join(p for p in (row.address, row.city) if p),
+        }
+        for row in rows
+    ]
+
+
 async def my_routes(
     db: AsyncSession, account: ProviderAccount, page: PageRequest
 ) -> tuple[list[dict[str, Any]], bool]:

@@ -460,6 +460,39 @@ async def lock_bookings(
     return (await db.execute(statement)).all()
 
 
+async def plannable_bookings(
+    db: AsyncSession, provider_id: str, booking_day: datetime
+) -> Sequence[Any]:
+    """The provider's confirmed bookings of a day whose customer has a known place and that
+    are on no route yet: what the route form offers beside the orders."""
+    on_a_route = exists().where(RouteStop.booking_id == Booking.id, RouteStop.route_id.is_not(None))
+    statement = (
+        select(
+            Booking.id,
+            Booking.start_time,
+            Booking.end_time,
+            Booking.horse_name,
+            User.first_name,
+            User.last_name,
+            User.address,
+            User.city,
+            Service.name.label("service_name"),
+        )
+        .join(User, User.id == Booking.customer_id)
+        .join(Service, Service.id == Booking.service_id)
+        .where(
+            Booking.provider_id == provider_id,
+            Booking.booking_date == booking_day,
+            Booking.status == "confirmed",
+            User.latitude.is_not(None),
+            User.longitude.is_not(None),
+            ~on_a_route,
+        )
+        .order_by(Booking.start_time, Booking.id)
+    )
+    return (await db.execute(statement)).all()
+
+
 async def bookings_on_a_route(db: AsyncSession, booking_ids: Sequence[str]) -> set[str]:
     if not booking_ids:
         return set()

@@ -30,6 +30,7 @@ from equinet.kit.timestamps import iso_utc
 from equinet.models import Provider, RouteOrder, RouteStop, User
 from equinet.notifications.messages import short_date
 from equinet.notifications.service import notify
+from equinet.providers.exceptions import ProviderNotFound
 from equinet.routes import emails, repository
 from equinet.routes.exceptions import (
     AddressNotFound,
@@ -41,7 +42,6 @@ from equinet.routes.exceptions import (
     InvalidListQuery,
     OrderNotCancellable,
     ProviderLocationMissing,
-    ProviderNotFound,
     ProvidersOnly,
     RouteOrderNotFound,
 )

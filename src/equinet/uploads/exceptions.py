@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+# One class per error code: the horse domain's.
+from equinet.horses.exceptions import HorseNotFound as HorseNotFound
 from equinet.kit.errors import EquinetError, NotFound
+from equinet.verification.exceptions import VerificationNotFound
 
 
 class InvalidForm(EquinetError):
@@ -48,18 +51,7 @@ class FileTooLarge(EquinetError):
         )
 
 
-class HorseNotFound(NotFound):
-    code = "HORSE_NOT_FOUND"
-    message = "Hästen hittades inte"
-
-
-class ProviderNotFound(NotFound):
-    code = "PROVIDER_NOT_FOUND"
-    message = "Leverantören hittades inte"
-
-
-class VerificationNotEditable(NotFound):
-    code = "VERIFICATION_NOT_FOUND"
+class VerificationNotEditable(VerificationNotFound):
     message = "Verifieringsansökan hittades inte eller kan inte ändras"
 
 

@@ -20,6 +20,7 @@ from equinet.db.session import after_commit
 from equinet.kit.pagination import PageRequest
 from equinet.kit.storage import ObjectStore, StoredObjectMissing
 from equinet.models import Upload, User
+from equinet.providers.exceptions import ProviderNotFound
 from equinet.settings import Settings
 from equinet.uploads import repository
 from equinet.uploads.content import clean_upload
@@ -30,7 +31,6 @@ from equinet.uploads.exceptions import (
     HorseNotFound,
     InvalidBucket,
     NoFile,
-    ProviderNotFound,
     StorageFailed,
     TooManyVerificationImages,
     UploadNotFound,

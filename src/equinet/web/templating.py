@@ -2,64 +2,25 @@
 
 Templates call `{{ _("Svensk text") }}` (translated by the one message catalogue) and format
 values with the locale filters: `amount` (12 345,67 kr), `day` (15 februari 2026), `clock`
-(09:30) and `moment` (a point in time), all in Europe/Stockholm.
+(09:30) and `moment` (a point in time), all in Europe/Stockholm; the same helpers as the
+e-mails' environment (`kit.jinja`).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from babel import dates as babel_dates
-from babel import numbers as babel_numbers
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from equinet.kit.i18n import (
-    babel_locale,
-    current_language,
-    format_amount,
-    format_clock,
-    format_day,
-    format_moment,
-    gettext,
-)
+from equinet.kit.i18n import current_language
+from equinet.kit.jinja import install_locale_helpers
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATE_DIR = WEB_DIR / "templates"
 STATIC_DIR = WEB_DIR / "static"
-
-
-def _day(value: date | datetime | str, form: str = "long") -> str:
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    if isinstance(value, datetime):
-        value = value.date()
-    return format_day(value, form=form)
-
-
-def _weekday(value: date, form: str = "abbreviated") -> str:
-    pattern = {"abbreviated": "EEE", "wide": "EEEE"}[form]
-    return str(babel_dates.format_date(value, pattern, locale=babel_locale()))
-
-
-def _moment(value: datetime | str) -> str:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return format_moment(value)
-
-
-def _clock(value: Any) -> str:
-    if isinstance(value, str):
-        return value[:5]
-    return format_clock(value)
-
-
-def _decimal(value: float | int, pattern: str = "0.0") -> str:
-    """`4,5` in Swedish, `4.5` in English (ratings, distances)."""
-    return str(babel_numbers.format_decimal(value, format=pattern, locale=babel_locale()))
 
 
 def build_environment() -> Environment:
@@ -69,14 +30,7 @@ def build_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals["_"] = gettext
-    env.filters["amount"] = format_amount
-    env.filters["day"] = _day
-    env.filters["weekday"] = _weekday
-    env.filters["clock"] = _clock
-    env.filters["decimal"] = _decimal
-    env.filters["moment"] = _moment
-    return env
+    return install_locale_helpers(env)
 
 
 templates = build_environment()
