@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -38,9 +39,11 @@ def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
     return maker
 
 
-async def get_db_session(
-    maker: Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)],
+@asynccontextmanager
+async def request_transaction(
+    maker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
+    """The request's one transaction on `maker`'s database: committed, or rolled back on error."""
     async with maker() as session:
         try:
             yield session
@@ -50,6 +53,13 @@ async def get_db_session(
             raise
         await session.commit()
     await run_after_commit(session)
+
+
+async def get_db_session(
+    maker: Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)],
+) -> AsyncIterator[AsyncSession]:
+    async with request_transaction(maker) as session:
+        yield session
 
 
 DbSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]
