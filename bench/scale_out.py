@@ -99,7 +99,7 @@ class PgBouncer:
         self.port = port
         self.pool = pool
         home = folder / f"pgbouncer-{mode}"
-        home.mkdir()
+        home.mkdir(exist_ok=True)
         (home / "userlist.txt").write_text('"postgres" ""\n')
         host, server_port = server
         (home / "pgbouncer.ini").write_text(
@@ -250,6 +250,9 @@ async def login(client: httpx.AsyncClient, base: str, who: tuple[str, str]) -> s
         f"{base}/api/auth/login", json={"email": who[0], "password": who[1]}
     )
     response.raise_for_status()
+    # Bearer tokens only: a session cookie kept by the client would make later POSTs
+    # cookie-authenticated, which CSRF protection refuses without an Origin.
+    client.cookies.clear()
     return str(response.json()["token"])
 
 
@@ -494,6 +497,57 @@ def throughput(
     }
 
 
+def interleaved_throughput(
+    folder: Path, args: argparse.Namespace, direct: str, server: tuple[str, int], prefix: str
+) -> list[dict[str, Any]]:
+    """Every setup's processes running at once, measured in turns: the machine's load (shared,
+    drifting) hits each setup alike instead of favouring whichever ran last."""
+    bouncers = {
+        mode: PgBouncer(folder, mode, args.port_base + offset, server, args.bouncer_pool)
+        for mode, offset in (("session", 0), ("transaction", 1))
+    }
+    urls = {
+        "direct": f"{direct}?connection_limit={args.pool}",
+        "session": bouncers["session"].url(args.pool, transaction_mode=False),
+        "transaction": bouncers["transaction"].url(args.pool, transaction_mode=True),
+    }
+    fleets: dict[str, list[App]] = {}
+    rounds: dict[str, list[dict[str, Any]]] = {setup: [] for setup in urls}
+    try:
+        for index, (setup, url) in enumerate(urls.items()):
+            ports = [args.port_base + 40 + index * args.workers + i for i in range(args.workers)]
+            fleets[setup] = start_apps(folder, ports, url, direct, args.redis, f"{prefix}-{setup}")
+        for turn in range(args.rounds):
+            for setup, apps in fleets.items():
+                load = throughput([a.base for a in apps], direct, setup, args.duration,
+                                  args.connections)  # fmt: skip
+                load["loadavg"] = round(os.getloadavg()[0], 1)
+                rounds[setup].append(load)
+                print(f"  round {turn + 1} {setup:<11} {load['rps']:>7} req/s  p50 "
+                      f"{load['p50_ms']} ms  p99 {load['p99_ms']} ms  load {load['loadavg']}",
+                      flush=True)  # fmt: skip
+    finally:
+        for apps in fleets.values():
+            stop_apps(apps)
+        for bouncer in bouncers.values():
+            bouncer.close()
+    summary = []
+    for setup, loads in rounds.items():
+        rates = sorted(load["rps"] for load in loads)
+        summary.append(
+            {
+                "setup": setup,
+                "rps_median": rates[len(rates) // 2],
+                "rps_each": rates,
+                "p50_ms_median": sorted(load["p50_ms"] for load in loads)[len(loads) // 2],
+                "p99_ms_max": max(load["p99_ms"] for load in loads),
+                "non2xx": sum(load["non2xx"] for load in loads),
+                "loadavg_1min": [load["loadavg"] for load in loads],
+            }
+        )
+    return summary
+
+
 async def check_statement_timeout(bouncer: PgBouncer, setup: str, report: Report) -> None:
     """Through PgBouncer the startup parameter is dropped; the database's own setting holds."""
     connection = await asyncpg.connect(
@@ -564,7 +618,7 @@ class Standby:
         self.port = port
         subprocess.run(
             [*self.as_owner, self.bin / "pg_basebackup", "-h", "127.0.0.1", "-p",
-             str(primary.port), "-U", "postgres", "-D", self.folder, "-R", "-X", "stream"],
+             str(primary.port), "-U", "postgres", "-D", self.folder, "-R", "-X", "stream", "-c", "fast"],
             check=True,
         )  # fmt: skip
         subprocess.run(
@@ -699,13 +753,18 @@ async def replica_demo(
 # --- main ---------------------------------------------------------------------------------
 
 
-def print_table(report: Report, loads: list[dict[str, Any]], replica: dict[str, Any]) -> None:
+def print_table(
+    report: Report,
+    loads: list[dict[str, Any]],
+    replica: dict[str, Any],
+    interleaved: list[dict[str, Any]],
+) -> None:
     print("\n## Checks\n")
     print("| setup | check | result | detail |")
     print("|---|---|---|---|")
     for c in report.checks:
         print(f"| {c.setup} | {c.name} | {'ok' if c.passed else 'FAIL'} | {c.detail} |")
-    print("\n## Throughput (GET /api/providers/{id}, uncached, through each setup)\n")
+    print("\n## Load during each setup's pool check (GET /api/providers/{id}, uncached)\n")
     print("| setup | req/s | p50 ms | p99 ms | non-2xx | load | peak app conns on server |")
     print("|---|---:|---:|---:|---:|---|---:|")
     for load in loads:
@@ -713,6 +772,17 @@ def print_table(report: Report, loads: list[dict[str, Any]], replica: dict[str, 
             f"| {load['setup']} | {load['rps']} | {load['p50_ms']} | {load['p99_ms']} | "
             f"{load['non2xx']} | {load['wrk']} | {load['peak_server_connections_app']} |"
         )
+    if interleaved:
+        print("\n## Throughput, all setups running, measured in turns (GET /api/providers/{id})\n")
+        print("| setup | req/s (median) | req/s each round | p50 ms (median) | p99 ms (max) "
+              "| non-2xx | 1-min load per round |")  # fmt: skip
+        print("|---|---:|---|---:|---:|---:|---|")
+        for row in interleaved:
+            print(
+                f"| {row['setup']} | {row['rps_median']} | {row['rps_each']} | "
+                f"{row['p50_ms_median']} | {row['p99_ms_max']} | {row['non2xx']} | "
+                f"{row['loadavg_1min']} |"
+            )
     if replica:
         print("\n## Replica\n")
         print(json.dumps(replica, indent=2, default=str))
@@ -733,6 +803,9 @@ def main() -> None:
     parser.add_argument("--race", type=int, default=12, help="concurrent bookings of one slot")
     parser.add_argument("--duration", type=int, default=8, help="seconds of wrk per setup")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections per worker")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="turns of the side-by-side throughput (0: none)"
+    )
     parser.add_argument("--port-base", type=int, default=18300)
     parser.add_argument("--setups", default="direct,session,transaction,replica")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
@@ -744,6 +817,7 @@ def main() -> None:
     report = Report()
     loads: list[dict[str, Any]] = []
     replica_figures: dict[str, Any] = {}
+    interleaved: list[dict[str, Any]] = []
     print(f"load average before: {os.getloadavg()}", flush=True)
     run_id = secrets.token_hex(4)
     server_host = re.match(r".*@([^:/]+):(\d+)", args.server)
@@ -797,6 +871,12 @@ def main() -> None:
                 stop_apps(apps)
                 if bouncer is not None:
                     bouncer.close()
+        if args.rounds:
+            print(f"\nthroughput: every setup at once, {args.rounds} rounds in turns", flush=True)
+            interleaved = interleaved_throughput(
+                folder, args, direct, (server_host.group(1), int(server_host.group(2))),
+                f"scaleout-{run_id}-load",
+            )  # fmt: skip
         if "replica" in setups:
             print("\nreplica: own primary + pg_basebackup -R standby", flush=True)
             primary = Postgres(folder, base_port + 20)
@@ -826,7 +906,7 @@ def main() -> None:
                     standby.close()
                 primary.close()
         asyncio.run(sql(args.server, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-    print_table(report, loads, replica_figures)
+    print_table(report, loads, replica_figures, interleaved)
     print(f"\nload average after: {os.getloadavg()}")
     failed = [c for c in report.checks if not c.passed]
     print(f"\n{len(report.checks) - len(failed)} of {len(report.checks)} checks passed")
