@@ -121,6 +121,12 @@ browser: ## install Debian's Chromium for the browser tests (tests/web) when it 
 screenshots: $(VENV)/.installed browser ## PNGs of the key pages (desktop and 360 px) in docs/screenshots/
 	$(BIN)/python -m tests.web.screenshots
 
+SCALE_ARGS ?=
+.PHONY: scale-out
+scale-out: $(VENV)/.installed ## 3 app processes behind PgBouncer (session, transaction) + one Redis + a streaming replica: shared state checks, pool sums, req/s (SCALE_ARGS="--workers 3 --duration 8")
+	@[ -x /usr/sbin/pgbouncer ] || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq pgbouncer)
+	$(BIN)/python bench/scale_out.py $(SCALE_ARGS)
+
 .PHONY: bench-pages
 bench-pages: $(VENV)/.installed ## each page's server time and SQL statements vs its API routes, into docs/benchmarks.md (BENCH_DATABASE_URL)
 	$(BIN)/python bench/page_vs_api.py $(BENCH_ARGS)

@@ -26,6 +26,7 @@ from equinet.catalog.router import router as catalog_router
 from equinet.db.engine import create_engine, create_sessionmaker, wait_for_database
 from equinet.db.environment_stamp import check_stamp
 from equinet.db.migrations import revision_chain
+from equinet.db.replica import create_replica_engine, replica_database
 from equinet.db.targets import app_database
 from equinet.gdpr.router import router as gdpr_router
 from equinet.geocoding.places import swedish_places
@@ -74,6 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         target = app_database(settings)
         engine = create_engine(target, settings)
+        replica = replica_database(settings)
+        replica_engine = create_replica_engine(replica, settings) if replica else None
         warm_places: asyncio.Task[object] | None = None
         try:
             await wait_for_database(engine, settings, target)
@@ -82,6 +85,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.engine = engine
             app.state.sessionmaker = create_sessionmaker(engine)
             app.state.database = target
+            # The public listings' reads (equinet.db.replica); None: they read the primary.
+            app.state.read_sessionmaker = None
+            if replica is not None and replica_engine is not None:
+                await wait_for_database(replica_engine, settings, replica)
+                async with replica_engine.connect() as connection:
+                    await check_stamp(connection, settings, replica.describe())
+                app.state.read_sessionmaker = create_sessionmaker(replica_engine)
             # /api/health compares with the scripts' head: read once, not on every call.
             app.state.revision_chain = revision_chain()
             # The Swedish places take ~2 s to read: in the background, not in a user's request
@@ -107,7 +117,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # Rate-limit counts: Redis (shared by all workers) or this process (no REDIS_URL).
             app.state.rate_limiter = RateLimiter(settings, app.state.redis_breaker)
             logger.info(
-                "Equinet %s (%s) using %s", __version__, settings.equinet_env, target.describe()
+                "Equinet %s (%s) using %s%s",
+                __version__,
+                settings.equinet_env,
+                target.describe(),
+                f", listings from the replica {replica.describe()}" if replica else "",
             )
             yield
         finally:
@@ -119,6 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 app.state.provider_listings.close()
             if getattr(app.state, "redis", None) is not None:
                 await app.state.redis.aclose()
+            if replica_engine is not None:
+                await replica_engine.dispose()
             await engine.dispose()
 
     # Swagger UI and ReDoc from the fastapi-offline package: /docs works with no internet.

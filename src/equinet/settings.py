@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     database_url: str | None = None
     # Direct URL for migrations and the CLI (bypasses PgBouncer).
     direct_database_url: str | None = None
+    # A streaming replica for the public listings (equinet.db.replica); unset: the primary.
+    database_replica_url: str | None = None
     redis_url: str | None = None
     secret_key: str = DEVELOPMENT_SECRET
 
@@ -329,6 +331,7 @@ class Settings(BaseSettings):
         for name, url in (
             ("DATABASE_URL", self.database_url),
             ("DIRECT_DATABASE_URL", self.direct_database_url),
+            ("DATABASE_REPLICA_URL", self.database_replica_url),
         ):
             if not url:
                 continue

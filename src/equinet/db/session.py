@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -38,10 +39,12 @@ def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
     return maker
 
 
-async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
-    # The maker is read here, not through a plain-function dependency: FastAPI runs those in
-    # its thread pool, a thread hop on every request.
-    async with get_sessionmaker(request)() as session:
+@asynccontextmanager
+async def request_transaction(
+    maker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """The request's one transaction on `maker`'s database: committed, or rolled back on error."""
+    async with maker() as session:
         try:
             yield session
         except BaseException:
@@ -50,6 +53,13 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
         await session.commit()
     await run_after_commit(session)
+
+
+async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    # The maker is read here, not through a plain-function dependency: FastAPI runs those in
+    # its thread pool, a thread hop on every request.
+    async with request_transaction(get_sessionmaker(request)) as session:
+        yield session
 
 
 DbSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from equinet.accounts.dependencies import CurrentUser
+from equinet.db.replica import ReadDbSession
 from equinet.db.session import DbSession
 from equinet.kit.dates import today_local
 from equinet.kit.errors import errors
@@ -45,7 +46,7 @@ def _cache(request: Request) -> ProviderListingCache | None:
 )
 async def list_providers(
     request: Request,
-    db: DbSession,
+    db: ReadDbSession,
     page: Annotated[PageRequest, Depends(paginated(default=100, cap=service.MAX_LIMIT))],
     city: OptionalText = None,
     search: OptionalText = None,
@@ -77,7 +78,7 @@ async def list_providers(
 )
 async def visiting_area(
     request: Request,
-    db: DbSession,
+    db: ReadDbSession,
     page: Annotated[PageRequest, Depends(paginated(default=100, cap=100))],
     location: OptionalText = None,
 ) -> JSONResponse:
@@ -94,7 +95,7 @@ async def visiting_area(
     summary="An active provider's public profile",
     responses=errors(ProviderNotFound),
 )
-async def provider_detail(provider_id: str, db: DbSession) -> ProviderDetail:
+async def provider_detail(provider_id: str, db: ReadDbSession) -> ProviderDetail:
     return await service.provider_detail(db, provider_id)
 
 
@@ -118,7 +119,7 @@ async def provider_reviews(
     provider_id: str,
     request: Request,
     response: Response,
-    db: DbSession,
+    db: ReadDbSession,
     page: Annotated[PageRequest, Depends(paginated(default=10, cap=50))],
 ) -> ProviderReviews:
     reviews = await service.provider_reviews(db, provider_id, page=page)
