@@ -40,7 +40,7 @@ from equinet.models import Booking, Provider, Service, User
 from equinet.settings import Settings
 from tests import factories
 
-EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "5"))
 SPRING_FORWARD = date(2027, 3, 28)  # 02:00-02:59 does not exist
 FALL_BACK = date(2027, 10, 31)  # 02:00-02:59 happens twice
 # Each property runs on both DST days and on an ordinary day (the Saturday before spring's).
@@ -263,7 +263,7 @@ picks_strategy = st.lists(st.integers(min_value=0, max_value=1000), max_size=8)
     picks=picks_strategy,
 )
 @example(scenario=NIGHT, duration=60, place=None, picks=[1, 0, 5])
-@example(scenario=NIGHT, duration=15, place=HOME, picks=[8, 9, 7])
+@example(scenario=NIGHT, duration=90, place=HOME, picks=[8, 9, 7])
 async def test_every_offered_slot_can_be_booked_and_is_never_offered_again(
     db_session: AsyncSession,
     settings: Settings,
