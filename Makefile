@@ -84,8 +84,9 @@ drill-smtp: $(VENV)/.installed ## SMTP down DOWN seconds (120) during bookings: 
 	$(BIN)/python bench/drill_smtp.py --down $(DOWN) --port $(DRILL_APP_PORT) $(BENCH_ARGS)
 FUZZ_EXAMPLES ?= 150
 .PHONY: fuzz
-fuzz: $(VENV)/.installed ## long schemathesis run over every operation as anonymous, customer, provider (FUZZ_EXAMPLES=150 per route and mode)
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/test_api_fuzz.py $(PYTEST_ARGS)
+HYPOTHESIS_EXAMPLES ?= 100
+fuzz: $(VENV)/.installed ## long schemathesis run as anonymous, customer, provider, admin (FUZZ_EXAMPLES=150 per route and mode) and the slot properties (HYPOTHESIS_EXAMPLES=100 per day)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) HYPOTHESIS_EXAMPLES=$(HYPOTHESIS_EXAMPLES) $(BIN)/pytest -q tests/test_api_fuzz.py tests/availability/test_slot_properties.py $(PYTEST_ARGS)
 
 DRILL_ARGS ?=
 # Every drill of `make drills` uses these ports in turn (the app's, its PostgreSQL's, its Redis').

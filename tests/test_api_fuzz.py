@@ -1,8 +1,9 @@
 """Property-based requests against the app's own OpenAPI document: no input gives a 5xx.
 
 Schemathesis generates valid and invalid requests (query, path, headers, JSON bodies) for
-every operation of the API; each is sent to the real app and database three times: anonymous,
-as a customer and as a provider (tests/api_routes.py says which of them the route is for).
+every operation of the API; each is sent to the real app and database four times: anonymous,
+as a customer, as a provider and as an admin (tests/api_routes.py says which of them the route
+is for). The admin logs in the way admins must: password, then the authenticator's code.
 Every answer must be below 500, and every error must be the JSON `{"error", "code"}` shape.
 Half of the cases of a route with an id get a real row's id, so that the fuzzing reaches past
 the lookup; deleting operations run last so the others still find those rows. The number of
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pyotp
 import pytest
 import schemathesis
 from asgi_lifespan import LifespanManager
@@ -32,6 +34,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from equinet.accounts import two_factor
 from equinet.app import create_app
 from equinet.settings import Settings
 from tests import factories
@@ -40,7 +43,7 @@ from tests.bookings.support import auth, future_day, make_shop
 
 EXAMPLES_PER_MODE = int(os.environ.get("FUZZ_EXAMPLES", "8"))  # per route, valid and invalid
 FUZZED_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
-CALLERS = ("public", "customer", "provider")
+CALLERS = ("public", "customer", "provider", "admin")
 # Logging out with the fuzzer's own token would end the session the other cases use.
 ANONYMOUS_ONLY = {("POST", "/api/auth/logout")}
 # Multipart bodies: the generated parts (numbers as files) cannot be rendered by httpx itself;
@@ -103,6 +106,25 @@ def generate(operation: Any, mode: GenerationMode) -> list[Case]:
 SESSION_COOKIE = "equinet_session"
 
 
+async def admin_login(
+    client: httpx.AsyncClient, db: AsyncSession, settings: Settings
+) -> dict[str, str]:
+    """An admin with two-factor login set up, logged in through both steps of the API."""
+    admin = await factories.customer(db, is_admin=True)
+    enrolment, _codes = await two_factor.enrol_confirmed(db, settings, admin)
+    first = await client.post(
+        "/api/auth/login", json={"email": admin.email, "password": factories.DEFAULT_PASSWORD}
+    )
+    assert first.status_code == 200 and first.json()["twoFactorRequired"], first.text
+    second = await client.post(
+        "/api/auth/login/totp",
+        json={"challenge": first.json()["challenge"], "code": pyotp.TOTP(enrolment.secret).now()},
+    )
+    assert second.status_code == 200, second.text
+    client.cookies.clear()  # the bearer token authenticates; a cookie would need an Origin
+    return {"Authorization": f"Bearer {second.json()['token']}"}
+
+
 def request_of(case: Case, headers: dict[str, str]) -> dict[str, Any]:
     kwargs = case.as_transport_kwargs(base_url="http://testserver", headers=headers)
     kwargs["headers"] = {k: v for k, v in kwargs["headers"].items() if k != "Connection"}
@@ -152,9 +174,7 @@ async def test_no_generated_request_gets_a_server_error(
         "customer": await auth(db_session, customer, settings),
         "provider": await auth(db_session, shop.provider_user, settings),
         "cron": {},  # no CRON_SECRET in tests: the scheduler's route answers 401
-        "admin": await auth(
-            db_session, await factories.customer(db_session, is_admin=True), settings
-        ),
+        "admin": await admin_login(client, db_session, settings),
     }
     document = app.openapi()
     schema = schemathesis.openapi.from_dict(document)

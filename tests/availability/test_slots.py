@@ -17,6 +17,7 @@ from equinet.availability.slots import (
     Location,
     OpeningWindow,
     OutsideOpeningHours,
+    TimeNotOnClock,
     check_bookable,
     opening_window,
     slots_for_day,
@@ -371,6 +372,29 @@ async def test_fall_back_day_keeps_wall_clock_slots_and_winter_time_now(
     )  # fmt: skip
     assert [s.start for s in slots] == ["08:00", "09:00", "10:00", "11:00"]
     assert reasons(slots) == {"08:00": "past", "09:00": "past", "10:00": None, "11:00": None}
+
+
+async def test_times_the_spring_clock_skips_are_never_offered_nor_bookable(
+    db_session: AsyncSession, settings: Settings
+) -> None:
+    sunday = date(2026, 3, 29)  # 02:00-02:59 does not exist in Stockholm
+    provider = await factories.provider(db_session)
+    await factories.availability(
+        db_session, provider, day_of_week=6, start_time="00:00", end_time="05:00"
+    )
+    slots = await slots_for_day(
+        db_session, provider=provider, service_duration_minutes=60, day=sunday,
+        customer_location=None, now=datetime(2026, 3, 20, tzinfo=UTC), settings=settings,
+    )  # fmt: skip
+    # 01:00-02:00 ends, and 02:00-03:00 starts, at a time the clock skips.
+    assert reasons(slots) == {
+        "00:00": None, "01:00": "dst-gap", "02:00": "dst-gap", "03:00": None, "04:00": None,
+    }  # fmt: skip
+    with pytest.raises(TimeNotOnClock):
+        await check_bookable(
+            db_session, provider=provider, day=sunday, start="02:15", end="03:15",
+            customer_location=None, now=datetime(2026, 3, 20, tzinfo=UTC), settings=settings,
+        )  # fmt: skip
 
 
 async def test_end_before_start_is_an_invalid_time_range(

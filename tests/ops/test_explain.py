@@ -4,12 +4,19 @@ sequential scan of a large table is flagged with the index that would serve it."
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any
 
 import pytest
 from rich.console import Console
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from equinet.availability import repository as availability_repository
+from equinet.bookings import repository as bookings_repository
 from equinet.db.migrations import engine_for
 from equinet.db.urls import DatabaseTarget
 from equinet.kit.hot_queries import HotQuery, register, registered
@@ -132,10 +139,43 @@ async def test_an_existing_index_the_planner_did_not_choose_is_named(
 
     [finding] = report.seq_scans
     assert finding.suggestion is not None
-    # providerId (most distinct) and status are equalities, bookingDate the range.
+    # The app's calendar filter: providerId (most distinct) and status (IN, a set of
+    # equalities) first, bookingDate the range.
     assert finding.suggestion.columns == ["providerId", "status", "bookingDate"]
     assert "Booking_providerId_bookingDate_status_idx" in finding.suggestion.covered_by
     assert any("was not chosen" in note for note in finding.suggestion.notes)
+
+
+def _shape(sql: str) -> str:
+    """A statement with its placeholders (`:name`, or asyncpg's `$1::VARCHAR`) and spacing
+    made uniform, to compare what the app sends with what the advisor plans."""
+    sql = re.sub(r"\$\d+(::[A-Z]+(\(\d+\))?( WITHOUT TIME ZONE)?)?", "?", sql)
+    sql = re.sub(r"(?<![:\w]):\w+", "?", sql)
+    return " ".join(sql.split())
+
+
+async def test_the_bookings_and_availability_entries_are_the_statements_the_app_sends(
+    engine: AsyncEngine, db_session: AsyncSession
+) -> None:
+    sent: list[str] = []
+
+    def capture(*args: Any) -> None:
+        sent.append(args[2])  # (conn, cursor, statement, parameters, context, executemany)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        someone = str(uuid.uuid4())
+        await availability_repository.day_plan(db_session, someone, date(2027, 3, 28))
+        await bookings_repository.list_bookings(db_session, customer_id=someone, limit=101)
+        await bookings_repository.list_bookings(
+            db_session, provider_id=someone, statuses=["pending", "confirmed", "completed"],
+            date_from=date(2027, 3, 1), date_to=date(2027, 3, 28), limit=101,
+        )  # fmt: skip
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", capture)
+    catalogue = {query.name: query.sql for query in registered()}
+    names = ["availability.slots_for_day", "bookings.for_customer", "bookings.for_provider"]
+    assert [_shape(sql) for sql in sent[-3:]] == [_shape(catalogue[name]) for name in names]
 
 
 FAIL_ON_SCAN = ("db", "explain", "--fail-on-seq-scan", "--query", "bookings.for_customer")

@@ -43,6 +43,15 @@ class OutsideOpeningHours(SlotUnavailable):
         )
 
 
+class TimeNotOnClock(SlotUnavailable):
+    """A start or end the Stockholm clock skips (02:00-02:59 on the last Sunday of March)."""
+
+    status_code = 422
+    code = "TIME_IN_DST_GAP"
+    message = "Tiden finns inte det här datumet: klockan ställs fram en timme (02:00-03:00)."
+    reason = "dst-gap"
+
+
 class BookingInPast(SlotUnavailable):
     code = "BOOKING_IN_PAST"
     message = "Kan inte boka i det förflutna"

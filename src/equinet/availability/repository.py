@@ -75,14 +75,11 @@ class DayBooking:
     service_name: str
 
 
-async def day_plan(
-    db: AsyncSession, provider_id: str, day: date, *, exclude_booking_id: str | None = None
-) -> tuple[list[DayRule], list[DayBooking]]:
-    """The day's rules and its active bookings together, in one round trip (the slot engine's input).
-
-    The bookings come back whether or not the day is open; the engine ignores them on a
-    closed day, as it did when it only asked for them on an open one.
-    """
+def day_plan_statement(
+    provider_id: str, day: date, *, exclude_booking_id: str | None = None
+) -> Any:
+    """The statement of `day_plan` (also what `equinet db explain` plans as
+    availability.slots_for_day)."""
 
     def no(type_: Any) -> Any:
         return cast(null(), type_)
@@ -128,9 +125,21 @@ async def day_plan(
     )
     if exclude_booking_id is not None:
         bookings = bookings.where(Booking.id != exclude_booking_id)
+    return union_all(exception, weekly, bookings)
+
+
+async def day_plan(
+    db: AsyncSession, provider_id: str, day: date, *, exclude_booking_id: str | None = None
+) -> tuple[list[DayRule], list[DayBooking]]:
+    """The day's rules and its active bookings together, in one round trip (the slot engine's input).
+
+    The bookings come back whether or not the day is open; the engine ignores them on a
+    closed day, as it did when it only asked for them on an open one.
+    """
+    statement = day_plan_statement(provider_id, day, exclude_booking_id=exclude_booking_id)
     # Core on the session's connection: plain rows, no ORM result machinery.
     connection = await db.connection()
-    rows = (await connection.execute(union_all(exception, weekly, bookings))).all()
+    rows = (await connection.execute(statement)).all()
     rules: list[DayRule] = []
     found: list[DayBooking] = []
     for row in rows:

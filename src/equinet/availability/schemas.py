@@ -104,7 +104,8 @@ class SlotOut(ApiModel):
     start_time: str
     end_time: str
     is_available: bool
-    # "past", "notice" (inside the minimum notice), "booked" or "travel-time"; null if free.
+    # "past", "notice" (inside the minimum notice), "booked", "travel-time" or "dst-gap" (a
+    # time the clock skips); null if free.
     unavailable_reason: str | None
 
 

@@ -4,7 +4,8 @@ One rule set serves both the public slot list and booking creation, so a slot
 the list offers can be booked and one it does not offer cannot:
 
 1. the day's opening window: the weekly hours of its weekday, replaced by the date's
-   exception (closed, or alternative hours);
+   exception (closed, or alternative hours); a start or end the clock skips (the
+   spring-forward hour) is not a time;
 2. not in the past, and at least the minimum notice ahead (BOOKING_MIN_NOTICE_MINUTES),
    measured in Europe/Stockholm;
 3. no overlap with a pending or confirmed booking (adjacent is fine);
@@ -39,10 +40,12 @@ from equinet.availability.exceptions import (
     InvalidTimeRange,
     OutsideOpeningHours,
     SlotUnavailable,
+    TimeNotOnClock,
 )
 from equinet.kit.dates import (
     format_hhmm,
     is_hhmm,
+    is_on_local_clock,
     local_instant,
     minutes_of_time,
     parse_hhmm,
@@ -64,6 +67,7 @@ __all__ = [
     "OutsideOpeningHours",
     "Slot",
     "SlotUnavailable",
+    "TimeNotOnClock",
     "check_bookable",
     "day_availability",
     "opening_window",
@@ -98,7 +102,8 @@ class Slot:
     start: str  # "HH:MM"
     end: str
     available: bool
-    reason: str | None  # None when available; else "past", "notice", "booked", "travel-time"
+    reason: str | None  # None when available; else "past", "notice", "booked", "travel-time",
+    # "dst-gap" (a time the clock skips)
 
 
 @dataclass(frozen=True)
@@ -254,6 +259,8 @@ def _evaluate(
         return ClosedDay(), None
     if start < minutes_of_time(window.start) or end > minutes_of_time(window.end):
         return OutsideOpeningHours.for_window(window.opens, window.closes), None
+    if not (is_on_local_clock(plan.day, start) and is_on_local_clock(plan.day, end)):
+        return TimeNotOnClock(), None  # the booking service refuses such a time too
     begins = local_instant(plan.day, start)
     if begins < now:
         return BookingInPast(), None

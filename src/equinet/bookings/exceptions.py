@@ -103,12 +103,6 @@ class EndTimeMismatch(EquinetError):
     message = "Sluttiden stämmer inte med tjänstens längd. Utelämna sluttiden eller ange starttid plus tjänstens längd."
 
 
-class TimeNotOnClock(EquinetError):
-    status_code = 422
-    code = "TIME_IN_DST_GAP"
-    message = "Tiden finns inte det här datumet: klockan ställs fram en timme (02:00-03:00)."
-
-
 class InvalidStatusFilter(EquinetError):
     code = "INVALID_STATUS"
     message = 'Ogiltig bokningsstatus: "{status}". Giltiga värden: pending, confirmed, cancelled, completed'

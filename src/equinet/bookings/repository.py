@@ -107,8 +107,7 @@ async def booking_detail(db: AsyncSession, booking_id: str) -> Any:
     return (await db.execute(_detail_select().where(Booking.id == booking_id))).first()
 
 
-async def list_bookings(
-    db: AsyncSession,
+def list_bookings_statement(
     *,
     provider_id: str | None = None,
     customer_id: str | None = None,
@@ -117,7 +116,8 @@ async def list_bookings(
     date_to: date | None = None,
     limit: int | None = None,
     offset: int = 0,
-) -> Sequence[Any]:
+) -> Any:
+    """The booking list's statement (also what `equinet db explain` plans as bookings.*)."""
     statement = _detail_select()
     if provider_id is not None:
         statement = statement.where(Booking.provider_id == provider_id)
@@ -134,6 +134,29 @@ async def list_bookings(
     ).offset(offset)
     if limit is not None:
         statement = statement.limit(limit)
+    return statement
+
+
+async def list_bookings(
+    db: AsyncSession,
+    *,
+    provider_id: str | None = None,
+    customer_id: str | None = None,
+    statuses: Sequence[str] = (),
+    date_from: date | None = None,
+    date_to: date | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Sequence[Any]:
+    statement = list_bookings_statement(
+        provider_id=provider_id,
+        customer_id=customer_id,
+        statuses=statuses,
+        date_from=date_from,
+        date_to=date_to,
+        limit=limit,
+        offset=offset,
+    )
     # Core on the session's connection: the rows are plain tuples, so the ORM's result
     # machinery (per-row loading) is skipped for what can be hundreds of rows.
     connection = await db.connection()

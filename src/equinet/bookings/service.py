@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from equinet.availability.slots import BookingInPast, Location, check_bookable
+from equinet.availability.slots import BookingInPast, Location, TimeNotOnClock, check_bookable
 from equinet.bookings import emails, repository, views
 from equinet.bookings.exceptions import (
     BookingExists,
@@ -35,7 +35,6 @@ from equinet.bookings.exceptions import (
     InvalidTimes,
     SelfBooking,
     ServiceProviderMismatch,
-    TimeNotOnClock,
 )
 from equinet.bookings.locks import lock_diary
 from equinet.bookings.schemas import CreateBookingIn, ManualBookingIn, UpdateBookingIn

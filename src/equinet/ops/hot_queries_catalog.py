@@ -1,9 +1,9 @@
 """The app's hot read queries, registered for `equinet db explain` until each domain owns its own.
 
-Each statement is the one the domain's repository runs on a hot path: the providers'
-statements are compiled from the repository's own builder (they cannot drift from the app),
-the others are still written by hand against the Equinet schema until their repositories
-expose a builder; each parameter function picks values from the current data the way
+Each statement is the one the domain's repository runs on a hot path: the providers',
+bookings' and availability's statements are compiled from the repository's own builder (they
+cannot drift from the app), the others are still written by hand against the Equinet schema
+until their repositories expose a builder; each parameter function picks values from the current data the way
 real traffic would hit it: the busiest provider, its busiest day, a customer with many
 bookings, the user with the most notifications. On an empty database the functions fall back
 to values that match nothing, so every statement still plans and runs.
@@ -20,6 +20,8 @@ from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from equinet.accounts.sessions import hash_token
+from equinet.availability.repository import day_plan_statement
+from equinet.bookings.repository import list_bookings_statement
 from equinet.db.base import utcnow
 from equinet.kit.dates import today_local
 from equinet.kit.hot_queries import HotQuery, register
@@ -145,34 +147,23 @@ async def _search_near_parameters(connection: AsyncConnection) -> dict[str, Any]
 
 # --- availability, catalogue -------------------------------------------------------------
 
-SLOTS_FOR_DAY = """
-SELECT 'hours' AS kind, a."startTime", a."endTime", a."isClosed"
-FROM "Availability" a
-WHERE a."providerId" = :provider_id AND a."dayOfWeek" = :day_of_week AND a."isActive"
-UNION ALL
-SELECT 'exception', e."startTime", e."endTime", e."isClosed"
-FROM "AvailabilityException" e
-WHERE e."providerId" = :provider_id AND e.date = :day
-UNION ALL
-SELECT 'booking', b."startTime", b."endTime", false
-FROM "Booking" b
-WHERE b."providerId" = :provider_id AND b."bookingDate" = :booking_date
-  AND b.status = ANY(:statuses)
-ORDER BY 1, 2
-"""
+# Lists bound with IN (the active statuses) are rendered one parameter per value, so the
+# statement is plain `:name` SQL; the parameter functions build it with as many values.
+
+
+def _rendered(statement: Any) -> tuple[str, dict[str, Any]]:
+    compiled = statement.compile(dialect=_DIALECT, compile_kwargs={"render_postcompile": True})
+    return compiled.string, dict(compiled.params)
+
+
+# The slot engine's one round trip (`availability.repository.day_plan`), from its builder.
+SLOTS_FOR_DAY, _ = _rendered(day_plan_statement(_nothing(), date(2026, 1, 5)))
 
 
 async def _slots_parameters(connection: AsyncConnection) -> dict[str, Any]:
     provider_id = await _busiest_provider(connection)
-    booking_date = await _busiest_day(connection, provider_id)
-    day: date = booking_date.date()
-    return {
-        "provider_id": provider_id,
-        "day_of_week": day.weekday(),  # 0 = Monday, as Availability stores it
-        "day": day,
-        "booking_date": booking_date,
-        "statuses": ACTIVE_STATUSES,
-    }
+    day: date = (await _busiest_day(connection, provider_id)).date()
+    return _rendered(day_plan_statement(provider_id, day))[1]
 
 
 SERVICE_CATALOGUE = """
@@ -189,50 +180,38 @@ async def _catalogue_parameters(connection: AsyncConnection) -> dict[str, Any]:
 
 # --- bookings ----------------------------------------------------------------------------
 
-# The booking list of `bookings.repository.list_bookings`: the booking with its customer,
-# service, provider, horse, payment and review.
-_BOOKING_DETAIL = """
-SELECT b.id, b."bookingDate", b."startTime", b."endTime", b.status, b."horseName",
-       b."customerNotes", c."firstName", c."lastName", c.email, c.phone,
-       s.name AS "serviceName", s.price, s."durationMinutes",
-       p."businessName", pu."firstName" AS "providerFirstName",
-       h.name AS "horse", h.breed, pay.status AS "paymentStatus", pay."invoiceNumber",
-       r.rating, r.comment
-FROM "Booking" b
-JOIN "User" c ON c.id = b."customerId"
-JOIN "Service" s ON s.id = b."serviceId"
-JOIN "Provider" p ON p.id = b."providerId"
-JOIN "User" pu ON pu.id = p."userId"
-LEFT JOIN "Horse" h ON h.id = b."horseId"
-LEFT JOIN "Payment" pay ON pay."bookingId" = b.id
-LEFT JOIN "Review" r ON r."bookingId" = b.id
-"""
-_NEWEST_FIRST = 'ORDER BY b."bookingDate" DESC, b."startTime" DESC, b.id'
+# GET /api/bookings (`bookings.repository.list_bookings`), from its builder: the booking with
+# its customer, service, provider, horse, payment and review, one default page (100 + 1).
+_PAGE_FETCH = 101
+_CALENDAR_STATUSES = ["pending", "confirmed", "completed"]
 
-BOOKINGS_FOR_PROVIDER = f"""{_BOOKING_DETAIL}
-WHERE b."providerId" = :provider_id
-  AND b."bookingDate" >= :date_from AND b."bookingDate" <= :date_to
-  AND b.status = ANY(:statuses)
-{_NEWEST_FIRST}
-"""
+
+def _provider_calendar(provider_id: str, busy: datetime) -> tuple[str, dict[str, Any]]:
+    # The provider's calendar: four weeks around a busy day, everything not cancelled.
+    return _rendered(
+        list_bookings_statement(
+            provider_id=provider_id,
+            statuses=_CALENDAR_STATUSES,
+            date_from=busy.date() - timedelta(days=7),
+            date_to=busy.date() + timedelta(days=21),
+            limit=_PAGE_FETCH,
+        )
+    )
+
+
+BOOKINGS_FOR_PROVIDER, _ = _provider_calendar(_nothing(), _today())
 
 
 async def _provider_range_parameters(connection: AsyncConnection) -> dict[str, Any]:
     provider_id = await _busiest_provider(connection)
-    busy = await _busiest_day(connection, provider_id)
-    # The provider's calendar: four weeks around a busy day, everything not cancelled.
-    return {
-        "provider_id": provider_id,
-        "date_from": busy - timedelta(days=7),
-        "date_to": busy + timedelta(days=21),
-        "statuses": ["pending", "confirmed", "completed"],
-    }
+    return _provider_calendar(provider_id, await _busiest_day(connection, provider_id))[1]
 
 
-BOOKINGS_FOR_CUSTOMER = f"""{_BOOKING_DETAIL}
-WHERE b."customerId" = :customer_id
-{_NEWEST_FIRST}
-"""
+def _customer_list(customer_id: str) -> tuple[str, dict[str, Any]]:
+    return _rendered(list_bookings_statement(customer_id=customer_id, limit=_PAGE_FETCH))
+
+
+BOOKINGS_FOR_CUSTOMER, _ = _customer_list(_nothing())
 
 
 async def _customer_parameters(connection: AsyncConnection) -> dict[str, Any]:
@@ -240,7 +219,7 @@ async def _customer_parameters(connection: AsyncConnection) -> dict[str, Any]:
         connection,
         'SELECT "customerId" FROM "Booking" GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1',
     )
-    return {"customer_id": str(customer) if customer else _nothing()}
+    return _customer_list(str(customer) if customer else _nothing())[1]
 
 
 # --- notifications, reviews, sessions ----------------------------------------------------
