@@ -11,7 +11,7 @@ from equinet.accounts import service
 from equinet.accounts.schemas import RegisterIn
 from equinet.accounts.sessions import hash_token
 from equinet.db.base import utcnow
-from equinet.db.session import get_db_session
+from equinet.db.session import request_transaction
 from equinet.models import EmailVerificationToken, Provider, User
 from tests.accounts.conftest import Mailbox
 from tests.accounts.helpers import STRONG_PASSWORD, link_token, register
@@ -189,20 +189,16 @@ async def test_verification_mail_is_sent_only_when_the_request_commits(
             "userType": "customer",
         }
     )
-    failing = get_db_session(sessionmaker)
-    db = await anext(failing)
-    await service.register(db, settings, data)
     with pytest.raises(RuntimeError):
-        await failing.athrow(RuntimeError("later step of the request failed"))
+        async with request_transaction(sessionmaker) as db:
+            await service.register(db, settings, data)
+            raise RuntimeError("later step of the request failed")
     async with sessionmaker() as check:
         assert await queued_jobs(check) == []  # the e-mail's job went with the rollback
     await run_queued_jobs(sessionmaker, settings)
     assert mailbox.to("rollback@example.se") == []
 
-    succeeding = get_db_session(sessionmaker)
-    db = await anext(succeeding)
-    await service.register(db, settings, data)
-    with pytest.raises(StopAsyncIteration):
-        await anext(succeeding)
+    async with request_transaction(sessionmaker) as db:
+        await service.register(db, settings, data)
     assert await run_queued_jobs(sessionmaker, settings) == 1
     assert len(mailbox.to("rollback@example.se")) == 1
