@@ -56,7 +56,9 @@ def _settings(url: str) -> Settings:
     )
 
 
-async def slots(client: httpx.AsyncClient, offers: list[str], first_day: int, want: int) -> list[str]:
+async def slots(
+    client: httpx.AsyncClient, offers: list[str], first_day: int, want: int
+) -> list[str]:
     """Free slots from far-future days until `want` are found."""
     found: list[str] = []
     day_offset = first_day
@@ -107,7 +109,9 @@ async def main(args: argparse.Namespace) -> None:
                 if post:
                     headers["Content-Type"] = "application/json"
 
-                async def one(post: bool = post, endpoint: Any = endpoint) -> None:
+                async def one(
+                    post: bool = post, endpoint: Any = endpoint, headers: Any = headers
+                ) -> None:
                     content = next(bodies) if post else None
                     answer = await client.request(
                         endpoint.method, endpoint.path, headers=headers, content=content

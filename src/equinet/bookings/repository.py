@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -175,9 +175,8 @@ async def service_with_provider(db: AsyncSession, service_id: str) -> Any:
     return (await db.execute(statement)).first()
 
 
-async def service_and_its_provider(db: AsyncSession, service_id: str) -> Any:
-    """`service_with_provider`'s columns plus the service's Provider entity, in one statement."""
-    statement = select(
+_SERVICE_AND_ITS_PROVIDER = (
+    select(
         Service.id,
         Service.provider_id,
         Service.is_active,
@@ -185,8 +184,19 @@ async def service_and_its_provider(db: AsyncSession, service_id: str) -> Any:
         Service.name,
         Service.price,
         Provider,
-    ).join(Provider, Provider.id == Service.provider_id)
-    return (await db.execute(statement.where(Service.id == service_id))).first()
+        ProviderUser.first_name.label("provider_first_name"),
+        ProviderUser.last_name.label("provider_last_name"),
+    )
+    .join(Provider, Provider.id == Service.provider_id)
+    .join(ProviderUser, ProviderUser.id == Provider.user_id)
+    .where(Service.id == bindparam("service_id"))
+)
+
+
+async def service_and_its_provider(db: AsyncSession, service_id: str) -> Any:
+    """`service_with_provider`'s columns plus the service's Provider entity and its user's
+    name, in one statement (built once per process)."""
+    return (await db.execute(_SERVICE_AND_ITS_PROVIDER, {"service_id": service_id})).first()
 
 
 async def provider(db: AsyncSession, provider_id: str) -> Provider | None:
@@ -224,13 +234,27 @@ async def horse_busy(
     return bool(await db.scalar(select(exists().where(condition))))
 
 
-async def insert_booking(db: AsyncSession, values: dict[str, Any]) -> str:
-    booking_id = new_uuid()
+# The booking's own columns of `_BOOKING_COLUMNS`, as stored (RETURNING of the insert).
+_INSERTED_COLUMNS = tuple(c for c in _BOOKING_COLUMNS if c.element.table is Booking.__table__)
+
+
+async def insert_booking(db: AsyncSession, values: dict[str, Any]) -> Any:
+    """Insert; returns the stored booking's columns (under `_BOOKING_COLUMNS`' names)."""
     now = utcnow()
-    await db.execute(
-        insert(Booking).values(id=booking_id, created_at=now, updated_at=now, **values)
+    statement = (
+        insert(Booking)
+        .values(id=new_uuid(), created_at=now, updated_at=now, **values)
+        .returning(*_INSERTED_COLUMNS)
     )
-    return booking_id
+    return (await db.execute(statement)).one()
+
+
+async def active_horse(db: AsyncSession, horse_id: str, owner_id: str) -> Any:
+    """(name, breed, gender) of the owner's active horse, or None."""
+    statement = select(Horse.name, Horse.breed, Horse.gender).where(
+        Horse.id == horse_id, Horse.owner_id == owner_id, Horse.is_active
+    )
+    return (await db.execute(statement)).first()
 
 
 def _owner_condition(*, provider_id: str | None, customer_id: str | None) -> Any:
