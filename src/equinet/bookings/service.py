@@ -407,9 +407,9 @@ async def list_bookings(
         limit=page.fetch,
         offset=page.offset,
     )
-    view = views.for_provider if actor.is_provider else views.for_customer
     shown, has_more = page.cut(rows)
-    return [view(row) for row in shown], has_more
+    view = views.provider_list if actor.is_provider else views.customer_list
+    return view(shown), has_more
 
 
 async def resolve_actor(
