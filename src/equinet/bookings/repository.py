@@ -250,7 +250,8 @@ async def list_bookings(
     # Core on the session's connection: the rows are plain tuples, so the ORM's result
     # machinery (per-row loading) is skipped for what can be hundreds of rows.
     connection = await db.connection()
-    return (await connection.execute(shape, values)).all()
+    rows: Sequence[Any] = (await connection.execute(shape, values)).all()
+    return rows
 
 
 async def service_with_provider(db: AsyncSession, service_id: str) -> Any:

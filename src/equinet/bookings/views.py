@@ -154,7 +154,8 @@ def updated(row: Any) -> dict[str, Any]:
 def _positions() -> dict[str, int]:
     from equinet.bookings.repository import _BOOKING_COLUMNS
 
-    return {column.name: index for index, column in enumerate(_BOOKING_COLUMNS)}
+    columns: tuple[Any, ...] = _BOOKING_COLUMNS
+    return {column.name: index for index, column in enumerate(columns)}
 
 
 _AT = _positions()
