@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select, update
+from sqlalchemy import Select, bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.db.base import utcnow
@@ -134,13 +134,28 @@ async def has_active_availability(db: AsyncSession, provider_id: str) -> bool:
 # --- sessions ----------------------------------------------------------------------------
 
 
-def _valid_session(token_hash: str, now: datetime, idle_limit: datetime) -> list[Any]:
+def _valid_session(token_hash: Any, now: Any, idle_limit: Any) -> list[Any]:
+    # Values or bind parameters (the prebuilt `_SESSION_WITH_USER`).
     return [
         Session.token_hash == token_hash,
         Session.revoked_at.is_(None),
         Session.expires_at > now,
         Session.last_seen_at > idle_limit,
     ]
+
+
+# Every authenticated request runs it: built once per process, the values bound per call.
+_SESSION_WITH_USER = (
+    select(Session, User)
+    .join(User, User.id == Session.user_id)
+    .where(
+        *_valid_session(
+            bindparam("token_hash"),
+            bindparam("now"),
+            bindparam("idle_limit"),
+        )
+    )
+)
 
 
 async def add_session(db: AsyncSession, session: Session) -> None:
@@ -152,13 +167,8 @@ async def session_with_user(
     db: AsyncSession, token_hash: str, now: datetime, idle_limit: datetime
 ) -> tuple[Session, User] | None:
     """A valid (not revoked, not expired, not idle) session and its user."""
-    row = (
-        await db.execute(
-            select(Session, User)
-            .join(User, User.id == Session.user_id)
-            .where(*_valid_session(token_hash, now, idle_limit))
-        )
-    ).first()
+    values = {"token_hash": token_hash, "now": now, "idle_limit": idle_limit}
+    row = (await db.execute(_SESSION_WITH_USER, values)).first()
     return (row[0], row[1]) if row is not None else None
 
 

@@ -3,11 +3,24 @@ the store of `Idempotency-Key`s."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -107,6 +120,90 @@ async def booking_detail(db: AsyncSession, booking_id: str) -> Any:
     return (await db.execute(_detail_select().where(Booking.id == booking_id))).first()
 
 
+def _build_list_statement(
+    provider_id: Any,
+    customer_id: Any,
+    statuses: Any,
+    date_from: Any,
+    date_to: Any,
+    limit: Any,
+    offset: Any,
+) -> Select[Any]:
+    """The booking list's statement; each filter is a value, a bind parameter or None (off)."""
+    statement = _detail_select()
+    if provider_id is not None:
+        statement = statement.where(Booking.provider_id == provider_id)
+    if customer_id is not None:
+        statement = statement.where(Booking.customer_id == customer_id)
+    if statuses is not None:
+        statement = statement.where(Booking.status.in_(statuses))
+    if date_from is not None:
+        statement = statement.where(Booking.booking_date >= date_from)
+    if date_to is not None:
+        statement = statement.where(Booking.booking_date <= date_to)
+    statement = statement.order_by(
+        Booking.booking_date.desc(), Booking.start_time.desc(), Booking.id
+    ).offset(offset)
+    if limit is not None:
+        statement = statement.limit(limit)
+    return statement  # type: ignore[no-any-return]
+
+
+@functools.cache
+def list_bookings_shape(
+    provider: bool, customer: bool, statuses: bool, date_from: bool, date_to: bool, limit: bool
+) -> Select[Any]:
+    """The booking list's statement for one combination of filters, built once per process;
+    every value is a bound parameter (`_list_shape_and_parameters`)."""
+
+    def param(on: bool, name: str, **kw: Any) -> Any:
+        return bindparam(name, **kw) if on else None
+
+    return _build_list_statement(
+        param(provider, "provider_id"),
+        param(customer, "customer_id"),
+        param(statuses, "statuses", expanding=True),
+        param(date_from, "date_from"),
+        param(date_to, "date_to"),
+        param(limit, "limit", type_=Integer()),
+        bindparam("offset", type_=Integer()),
+    )
+
+
+def _list_shape_and_parameters(
+    *,
+    provider_id: str | None,
+    customer_id: str | None,
+    statuses: Sequence[str],
+    date_from: date | None,
+    date_to: date | None,
+    limit: int | None,
+    offset: int,
+) -> tuple[Select[Any], dict[str, Any]]:
+    values: dict[str, Any] = {"offset": offset}
+    if provider_id is not None:
+        values["provider_id"] = provider_id
+    if customer_id is not None:
+        values["customer_id"] = customer_id
+    if statuses:
+        values["statuses"] = list(statuses)
+    if date_from is not None:
+        values["date_from"] = booking_date_column(date_from)
+    if date_to is not None:
+        values["date_to"] = booking_date_column(date_to)
+    if limit is not None:
+        values["limit"] = limit
+    shape = list_bookings_shape(
+        provider_id is not None,
+        customer_id is not None,
+        bool(statuses),
+        date_from is not None,
+        date_to is not None,
+        limit is not None,
+    )
+    return shape, values
+
+
 def list_bookings_statement(
     *,
     provider_id: str | None = None,
@@ -117,24 +214,17 @@ def list_bookings_statement(
     limit: int | None = None,
     offset: int = 0,
 ) -> Any:
-    """The booking list's statement (also what `equinet db explain` plans as bookings.*)."""
-    statement = _detail_select()
-    if provider_id is not None:
-        statement = statement.where(Booking.provider_id == provider_id)
-    if customer_id is not None:
-        statement = statement.where(Booking.customer_id == customer_id)
-    if statuses:
-        statement = statement.where(Booking.status.in_(list(statuses)))
-    if date_from is not None:
-        statement = statement.where(Booking.booking_date >= booking_date_column(date_from))
-    if date_to is not None:
-        statement = statement.where(Booking.booking_date <= booking_date_column(date_to))
-    statement = statement.order_by(
-        Booking.booking_date.desc(), Booking.start_time.desc(), Booking.id
-    ).offset(offset)
-    if limit is not None:
-        statement = statement.limit(limit)
-    return statement
+    """The booking list's statement with these values in it: the SQL `list_bookings` sends
+    (what `equinet db explain` plans as bookings.*)."""
+    return _build_list_statement(
+        provider_id,
+        customer_id,
+        list(statuses) if statuses else None,
+        booking_date_column(date_from) if date_from is not None else None,
+        booking_date_column(date_to) if date_to is not None else None,
+        limit,
+        offset,
+    )
 
 
 async def list_bookings(
@@ -148,7 +238,7 @@ async def list_bookings(
     limit: int | None = None,
     offset: int = 0,
 ) -> Sequence[Any]:
-    statement = list_bookings_statement(
+    shape, values = _list_shape_and_parameters(
         provider_id=provider_id,
         customer_id=customer_id,
         statuses=statuses,
@@ -160,7 +250,8 @@ async def list_bookings(
     # Core on the session's connection: the rows are plain tuples, so the ORM's result
     # machinery (per-row loading) is skipped for what can be hundreds of rows.
     connection = await db.connection()
-    return (await connection.execute(statement)).all()
+    rows: Sequence[Any] = (await connection.execute(shape, values)).all()
+    return rows
 
 
 async def service_with_provider(db: AsyncSession, service_id: str) -> Any:
@@ -175,9 +266,8 @@ async def service_with_provider(db: AsyncSession, service_id: str) -> Any:
     return (await db.execute(statement)).first()
 
 
-async def service_and_its_provider(db: AsyncSession, service_id: str) -> Any:
-    """`service_with_provider`'s columns plus the service's Provider entity, in one statement."""
-    statement = select(
+_SERVICE_AND_ITS_PROVIDER = (
+    select(
         Service.id,
         Service.provider_id,
         Service.is_active,
@@ -185,8 +275,19 @@ async def service_and_its_provider(db: AsyncSession, service_id: str) -> Any:
         Service.name,
         Service.price,
         Provider,
-    ).join(Provider, Provider.id == Service.provider_id)
-    return (await db.execute(statement.where(Service.id == service_id))).first()
+        ProviderUser.first_name.label("provider_first_name"),
+        ProviderUser.last_name.label("provider_last_name"),
+    )
+    .join(Provider, Provider.id == Service.provider_id)
+    .join(ProviderUser, ProviderUser.id == Provider.user_id)
+    .where(Service.id == bindparam("service_id"))
+)
+
+
+async def service_and_its_provider(db: AsyncSession, service_id: str) -> Any:
+    """`service_with_provider`'s columns plus the service's Provider entity and its user's
+    name, in one statement (built once per process)."""
+    return (await db.execute(_SERVICE_AND_ITS_PROVIDER, {"service_id": service_id})).first()
 
 
 async def provider(db: AsyncSession, provider_id: str) -> Provider | None:
@@ -224,13 +325,27 @@ async def horse_busy(
     return bool(await db.scalar(select(exists().where(condition))))
 
 
-async def insert_booking(db: AsyncSession, values: dict[str, Any]) -> str:
-    booking_id = new_uuid()
+# The booking's own columns of `_BOOKING_COLUMNS`, as stored (RETURNING of the insert).
+_INSERTED_COLUMNS = tuple(c for c in _BOOKING_COLUMNS if c.element.table is Booking.__table__)
+
+
+async def insert_booking(db: AsyncSession, values: dict[str, Any]) -> Any:
+    """Insert; returns the stored booking's columns (under `_BOOKING_COLUMNS`' names)."""
     now = utcnow()
-    await db.execute(
-        insert(Booking).values(id=booking_id, created_at=now, updated_at=now, **values)
+    statement = (
+        insert(Booking)
+        .values(id=new_uuid(), created_at=now, updated_at=now, **values)
+        .returning(*_INSERTED_COLUMNS)
     )
-    return booking_id
+    return (await db.execute(statement)).one()
+
+
+async def active_horse(db: AsyncSession, horse_id: str, owner_id: str) -> Any:
+    """(name, breed, gender) of the owner's active horse, or None."""
+    statement = select(Horse.name, Horse.breed, Horse.gender).where(
+        Horse.id == horse_id, Horse.owner_id == owner_id, Horse.is_active
+    )
+    return (await db.execute(statement)).first()
 
 
 def _owner_condition(*, provider_id: str | None, customer_id: str | None) -> Any:

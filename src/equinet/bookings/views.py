@@ -5,6 +5,7 @@ Amounts leave here as JSON numbers (`kit.money.json_number`): exact Decimals unt
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from equinet.kit.dates import date_of_booking_column, format_date
@@ -148,3 +149,102 @@ def updated(row: Any) -> dict[str, Any]:
         "service": _service(row),
         "provider": _provider(row),
     }
+
+
+def _positions() -> dict[str, int]:
+    from equinet.bookings.repository import _BOOKING_COLUMNS
+
+    columns: tuple[Any, ...] = _BOOKING_COLUMNS
+    return {column.name: index for index, column in enumerate(columns)}
+
+
+_AT = _positions()
+
+
+def _list(rows: Sequence[Any], *, provider: bool) -> list[dict[str, Any]]:
+    """`for_provider` / `for_customer` of every list row in one pass: positional reads of
+    the tuples and the helpers inlined, since a list is up to a hundred rows per request."""
+    at = _AT
+    i_id, i_customer_id, i_provider_id, i_service_id = (
+        at["id"], at["customer_id"], at["provider_id"], at["service_id"],
+    )  # fmt: skip
+    i_day, i_start, i_end, i_status = (
+        at["booking_date"], at["start_time"], at["end_time"], at["status"],
+    )  # fmt: skip
+    i_price, i_horse_id, i_horse_name, i_horse_info = (
+        at["price_at_booking"], at["horse_id"], at["horse_name"], at["horse_info"],
+    )  # fmt: skip
+    i_notes, i_cancel, i_created, i_updated = (
+        at["customer_notes"], at["cancellation_message"], at["created_at"], at["updated_at"],
+    )  # fmt: skip
+    i_service_name, i_service_price, i_service_minutes = (
+        at["service_name"], at["service_price"], at["service_duration_minutes"],
+    )  # fmt: skip
+    i_horse_rel, i_breed, i_gender = at["horse_rel_name"], at["horse_breed"], at["horse_gender"]
+    i_payment = at["payment_id"]
+    out = []
+    for row in rows:
+        horse_id = row[i_horse_id]
+        horse_rel = row[i_horse_rel]
+        item: dict[str, Any] = {
+            "id": row[i_id],
+            "customerId": row[i_customer_id],
+            "providerId": row[i_provider_id],
+            "serviceId": row[i_service_id],
+            "bookingDate": format_date(date_of_booking_column(row[i_day])),
+            "startTime": row[i_start],
+            "endTime": row[i_end],
+            "status": row[i_status],
+            "priceAtBooking": json_number(row[i_price]),
+            "horseId": horse_id,
+            "horseName": row[i_horse_name],
+            "horseInfo": row[i_horse_info],
+            "customerNotes": row[i_notes],
+            "cancellationMessage": row[i_cancel],
+            "createdAt": iso_utc(row[i_created]),
+            "updatedAt": iso_utc(row[i_updated]),
+        }
+        service = {
+            "name": row[i_service_name],
+            "price": json_number(row[i_service_price]),
+            "durationMinutes": row[i_service_minutes],
+        }
+        horse = (
+            None
+            if horse_id is None or horse_rel is None
+            else {"id": horse_id, "name": horse_rel, "breed": row[i_breed], "gender": row[i_gender]}
+        )
+        if provider:
+            item["isManualBooking"] = row[at["is_manual_booking"]]
+            item["createdByProviderId"] = row[at["created_by_provider_id"]]
+            item["customer"] = {
+                "firstName": row[at["customer_first_name"]],
+                "lastName": row[at["customer_last_name"]],
+                "email": row[at["customer_email"]],
+                "phone": row[at["customer_phone"]],
+            }
+            item["service"] = service
+            item["horse"] = horse
+            item["payment"] = _payment(row, with_url=False) if row[i_payment] is not None else None
+        else:
+            item["provider"] = {
+                "businessName": row[at["provider_business_name"]],
+                "user": {
+                    "firstName": row[at["provider_first_name"]],
+                    "lastName": row[at["provider_last_name"]],
+                },
+            }
+            item["service"] = service
+            item["horse"] = horse
+            item["payment"] = _payment(row, with_url=True) if row[i_payment] is not None else None
+            item["review"] = _review(row) if row[at["review_id"]] is not None else None
+        out.append(item)
+    return out
+
+
+def provider_list(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    return _list(rows, provider=True)
+
+
+def customer_list(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    return _list(rows, provider=False)

@@ -486,9 +486,13 @@ async def provider_exists(db: AsyncSession, provider_id: str) -> bool:
     return bool(await db.scalar(select(exists().where(Provider.id == provider_id))))
 
 
+# Every provider's authenticated request runs it: built once per process.
+_PROVIDER_OF_USER = select(Provider).where(Provider.user_id == bindparam("user_id"))
+
+
 async def provider_of_user(db: AsyncSession, user_id: str) -> Provider | None:
     """The Provider row of a user (the one query for "the provider of this user")."""
-    return await db.scalar(select(Provider).where(Provider.user_id == user_id))
+    return await db.scalar(_PROVIDER_OF_USER, {"user_id": user_id})
 
 
 async def provider_id_of_user(db: AsyncSession, user_id: str) -> str | None:
