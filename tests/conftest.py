@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import atexit
 import os
-import secrets
 import shutil
 import tempfile
 import uuid
@@ -29,7 +28,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from equinet.app import create_app
 from equinet.db.embedded import embedded_server_url
 from equinet.db.engine import create_engine
-from equinet.db.targets import asyncpg_connect, drop_database
 from equinet.db.urls import DatabaseTarget, parse_database_url
 from equinet.ops import database
 from equinet.ops.scratch import scratch_database
@@ -101,16 +99,8 @@ async def copy_of_template(
     template: DatabaseTarget, purpose: str = "t"
 ) -> AsyncIterator[DatabaseTarget]:
     """A new database cloned from `template` (CREATE DATABASE ... TEMPLATE), dropped on exit."""
-    name = f"equinet_{purpose}_{secrets.token_hex(4)}"
-    connection = await asyncpg_connect(template, database="postgres")
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template.database}"')
-    finally:
-        await connection.close()
-    try:
-        yield template.with_database(name)
-    finally:
-        await drop_database(template, name)
+    async with scratch_database(template, purpose, template=template.database) as target:
+        yield target
 
 
 @pytest.fixture

@@ -12,13 +12,15 @@ from equinet.db.urls import DatabaseTarget
 
 @asynccontextmanager
 async def scratch_database(
-    server: DatabaseTarget, purpose: str = "scratch"
+    server: DatabaseTarget, purpose: str = "scratch", *, template: str | None = None
 ) -> AsyncIterator[DatabaseTarget]:
-    """A new empty database next to `server`'s, dropped on exit whatever happens."""
+    """A new database next to `server`'s, empty or a copy of `template`, dropped on exit
+    whatever happens."""
     name = f"equinet_{purpose}_{secrets.token_hex(4)}"
+    copy_of = f' TEMPLATE "{template}"' if template else ""
     connection = await asyncpg_connect(server, database="postgres")
     try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
+        await connection.execute(f'CREATE DATABASE "{name}"{copy_of}')
     finally:
         await connection.close()
     try:
