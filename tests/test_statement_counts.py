@@ -7,6 +7,8 @@ dozens of statements. When an endpoint gets cheaper, lower its budget here.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -26,6 +28,7 @@ BUDGET = {
     "GET /api/bookings as customer": 2,
     "GET /api/bookings as provider": 3,
     "GET /api/notifications": 2,
+    "POST /api/bookings": 7,
 }
 
 
@@ -61,5 +64,35 @@ async def test_hot_endpoints_send_their_budget_of_statements(
                 response = await client.get(path, headers=headers)
             assert response.status_code == 200, (name, response.text[:300])
             counted[name] = len(statements)
+
+        # One free slot on each of two days, seen from the customer's stable (the travel-time
+        # rule): the first booking fills per-process caches, the second is counted.
+        where = f"&lat={scene.customer.latitude}&lng={scene.customer.longitude}"
+        free: list[tuple[str, str]] = []
+        for offset in range(21, 49):  # past the seeded bookings
+            other_day = (scene.first_day + timedelta(days=offset)).isoformat()
+            slots = (
+                await client.get(
+                    f"/api/providers/{pid}/availability?date={other_day}&serviceId={sid}{where}"
+                )
+            ).json()["slots"]
+            free += [(other_day, slot["startTime"]) for slot in slots if slot["isAvailable"]][:1]
+            if len(free) == 2:
+                break
+        assert len(free) == 2, free
+        for (booking_day, start), count in zip(free, (False, True), strict=True):
+            body = {
+                "providerId": pid,
+                "serviceId": sid,
+                "bookingDate": booking_day,
+                "startTime": start,
+            }
+            with counting(engine) as statements:
+                response = await client.post(
+                    "/api/bookings", json=body, headers={"Authorization": f"Bearer {customer}"}
+                )
+            assert response.status_code == 201, response.text[:300]
+            if count:
+                counted["POST /api/bookings"] = len(statements)
 
     assert counted == BUDGET
