@@ -26,7 +26,7 @@ import asyncpg
 
 from equinet.db.targets import asyncpg_connect
 from equinet.db.urls import DatabaseTarget, parse_database_url
-from equinet.jobs.queue import conninfo
+from equinet.jobs.worker import conninfo
 from equinet.ops.scratch import scratch_database
 
 DEFER = (

@@ -7,7 +7,7 @@ import logging
 import httpx
 import pytest
 
-from equinet.db import migrations
+from equinet.db import migrations, revisions
 
 
 async def test_health_reports_database_and_migrations_at_head(client: httpx.AsyncClient) -> None:
@@ -51,7 +51,7 @@ async def test_health_reads_the_migration_scripts_once_and_logs_nothing_per_call
 
 
 def test_revision_chain_names_what_an_old_database_still_needs() -> None:
-    chain = migrations.RevisionChain(("0001", "0002", "0003"))
+    chain = revisions.RevisionChain(("0001", "0002", "0003"))
     assert chain.status("0001").pending == ["0002", "0003"]
     assert chain.status("0003").at_head and chain.status("0003").pending == []
     assert chain.status(None).pending == ["0001", "0002", "0003"]

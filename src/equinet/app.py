@@ -25,8 +25,8 @@ from equinet.calendar_feeds.router import router as calendar_feed_router
 from equinet.catalog.router import router as catalog_router
 from equinet.db.engine import create_engine, create_sessionmaker, wait_for_database
 from equinet.db.environment_stamp import check_stamp
-from equinet.db.migrations import revision_chain
 from equinet.db.replica import create_replica_engine, replica_database
+from equinet.db.revisions import revision_chain
 from equinet.db.targets import app_database
 from equinet.gdpr.router import router as gdpr_router
 from equinet.geocoding.places import swedish_places

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner, Result
 
 from equinet.cli import app as cli_app
-from equinet.db.migrations import engine_for
+from equinet.db.engine import engine_for
 from equinet.db.targets import asyncpg_connect
 from equinet.db.urls import DatabaseTarget
 from equinet.models import BASELINE_TABLES

@@ -3,11 +3,13 @@ changes nothing, and the operator can see what would run before it runs (M3, M5)
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from equinet.db import migrations
+from equinet.db import migrations, revisions
 from equinet.db.urls import DatabaseTarget
 from equinet.ops import database
 from equinet.ops.drift import SchemaSnapshot, differences, snapshot_of
@@ -136,11 +138,36 @@ async def test_applied_revision_is_none_before_the_first_migration_and_head_afte
     engine = create_engine(scratch, make_settings(scratch))
     try:
         async with engine.connect() as connection:
-            assert await migrations.applied_revision(connection) is None
+            assert await revisions.applied_revision(connection) is None
             # The connection stays usable after the "undefined table" answer.
             assert await connection.scalar(text("SELECT 1")) == 1
         await database.migrate(scratch, make_settings(scratch))
         async with engine.connect() as connection:
-            assert await migrations.applied_revision(connection) == migrations.revision_chain().head
+            assert await revisions.applied_revision(connection) == revisions.revision_chain().head
     finally:
         await engine.dispose()
+
+
+def test_the_web_apps_revision_chain_is_alembics_order() -> None:
+    # /api/health reads the chain without Alembic; it must name the same revisions in order.
+    assert list(revisions.revision_chain().order) == migrations.all_revisions()
+    assert revisions.revision_chain().head == migrations.head_revision()
+
+
+def _script(folder: Path, name: str, revision: str, down: str | None) -> None:
+    (folder / f"{name}.py").write_text(
+        f'"""{name}"""\nrevision: str = "{revision}"\ndown_revision: str | None = {down!r}\n'
+    )
+
+
+def test_a_branched_or_broken_chain_is_refused_not_guessed(tmp_path: Path) -> None:
+    _script(tmp_path, "a", "0001", None)
+    _script(tmp_path, "b", "0002", "0001")
+    assert revisions.revision_chain(tmp_path).order == ("0001", "0002")
+    _script(tmp_path, "c", "0003", "0001")  # a second child of 0001
+    with pytest.raises(ValueError, match="branch"):
+        revisions.revision_chain(tmp_path)
+    (tmp_path / "c.py").unlink()
+    _script(tmp_path, "d", "0004", "0009")  # points at a revision that does not exist
+    with pytest.raises(ValueError, match="one chain"):
+        revisions.revision_chain(tmp_path)

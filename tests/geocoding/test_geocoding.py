@@ -6,13 +6,14 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from equinet.geocoding import service
+from equinet.geocoding import places, service
 from equinet.geocoding.places import find_place, fold
 from equinet.models import Provider
 from equinet.settings import Settings
@@ -30,6 +31,33 @@ def test_place_names_compare_without_case_or_swedish_accents() -> None:
     place = find_place("Goteborg")
     assert place is not None and place.name == "Göteborg"
     assert find_place("Ingenstansby") is None
+
+
+@pytest.fixture
+def own_cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    places.swedish_places.cache_clear()
+    yield tmp_path
+    places.swedish_places.cache_clear()  # later tests read the real cache folder again
+
+
+def test_the_places_index_is_built_once_and_then_read_from_its_cache_file(
+    own_cache_folder: Path,
+) -> None:
+    built = places.swedish_places()
+    cached = places.index_cache_file()
+    assert cached.is_relative_to(own_cache_folder) and cached.exists()
+    places.swedish_places.cache_clear()
+    assert places.swedish_places() == built == places.index_from_geonames()
+    assert built[fold("Göteborg")].name == "Göteborg"
+
+
+def test_a_damaged_places_cache_file_is_rebuilt_not_trusted(own_cache_folder: Path) -> None:
+    cached = places.index_cache_file()
+    cached.parent.mkdir(parents=True)
+    cached.write_text('{"goteborg": ["Göteb')  # cut off mid-write by a crash
+    assert places.swedish_places()[fold("Göteborg")].name == "Göteborg"
+    assert json.loads(cached.read_text())["goteborg"][0] == "Göteborg"
 
 
 async def test_geocode_finds_a_swedish_town_offline(client: httpx.AsyncClient) -> None:

@@ -23,9 +23,15 @@ from equinet.accounts.schemas import RegisterIn
 from equinet.app import create_app
 from equinet.db.session import DbSession
 from equinet.db.urls import DatabaseTarget
-from equinet.jobs.queue import Backoff, enqueue, procrastinate_app
+from equinet.jobs.queue import enqueue
 from equinet.jobs.repository import queue_report
-from equinet.jobs.worker import requeue_stalled, run_worker, work_through_outages
+from equinet.jobs.worker import (
+    Backoff,
+    procrastinate_app,
+    requeue_stalled,
+    run_worker,
+    work_through_outages,
+)
 from equinet.kit.email import SEND_EMAIL_TASK
 from equinet.kit.errors import EquinetError
 from equinet.models import User

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from equinet.availability import repository as availability_repository
 from equinet.bookings import repository as bookings_repository
-from equinet.db.migrations import engine_for
+from equinet.db.engine import engine_for
 from equinet.db.urls import DatabaseTarget
 from equinet.kit.hot_queries import HotQuery, register, registered
 from equinet.ops.explain import ExplainReport, explain, explain_on, select_queries

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.db.base import utcnow
-from equinet.db.migrations import engine_for
+from equinet.db.engine import engine_for
 from equinet.db.urls import DatabaseTarget
 from tests import factories
 from tests.bookings.support import future_day, make_shop, read_outbox

@@ -10,14 +10,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
-from authlib.integrations.base_client import OAuthError
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 from equinet.settings import Settings
+
+if TYPE_CHECKING:
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 logger = logging.getLogger("equinet.accounting.fortnox")
 
@@ -69,6 +70,9 @@ def is_configured(settings: Settings) -> bool:
 
 
 def _oauth_client(settings: Settings) -> AsyncOAuth2Client:
+    # Imported here: Authlib costs every web worker 13 MB, and only the Fortnox flow uses it.
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
+
     return AsyncOAuth2Client(
         client_id=settings.fortnox_client_id,
         client_secret=settings.fortnox_client_secret,
@@ -133,6 +137,8 @@ async def revoke_token(settings: Settings, refresh_token: str) -> None:
 
 
 async def _token_call(call: Any) -> dict[str, Any]:
+    from authlib.integrations.base_client import OAuthError
+
     try:
         token: dict[str, Any] = await call
     except OAuthError as error:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Any
-
-from icalendar import Calendar, Event, Timezone
+from typing import TYPE_CHECKING, Any
 
 from equinet.kit.dates import BUSINESS_TIMEZONE, date_of_booking_column, parse_hhmm
 from equinet.kit.email import Attachment
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 PRODUCT_ID = "-//Equinet//Bokningar//SV"
 UID_DOMAIN = "equinet.se"
@@ -62,6 +63,9 @@ def booking_event(row: Any, *, as_provider: bool = False) -> Event:
         lines.append(f"Kund: {_name(row.customer_first_name, row.customer_last_name)}")
     if horse:
         lines.append(f"Häst: {horse}")
+    # icalendar is imported where a feed or an attachment is made, not by every web worker.
+    from icalendar import Event
+
     event = Event()
     event.add("uid", uid_of(row.id))
     event.add("dtstamp", _utc(row.updated_at))
@@ -80,6 +84,8 @@ def booking_event(row: Any, *, as_provider: bool = False) -> Event:
 
 def calendar(events: Iterable[Event], *, name: str | None = None) -> bytes:
     """A VCALENDAR of `events` with the Europe/Stockholm VTIMEZONE their times refer to."""
+    from icalendar import Calendar, Timezone
+
     cal = Calendar()
     cal.add("prodid", PRODUCT_ID)
     cal.add("version", "2.0")

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from equinet.db.engine import DatabaseUnreachable
 from equinet.db.environment_stamp import DestructiveCommandRefused, EnvironmentMismatch
-from equinet.db.migrations import MIGRATIONS_DIR
+from equinet.db.revisions import MIGRATIONS_DIR
 from equinet.settings import ConfigurationError, Settings, get_settings
 
 console = Console(soft_wrap=True)

@@ -19,7 +19,7 @@ from equinet.cli.common import (
     run,
 )
 from equinet.db import migrations
-from equinet.db.migrations import engine_for
+from equinet.db.engine import engine_for
 from equinet.db.targets import direct_database, ensure_database_exists
 from equinet.db.urls import DatabaseTarget
 from equinet.ops import database

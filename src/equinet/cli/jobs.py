@@ -6,8 +6,8 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.cli.common import console, load_settings, run
+from equinet.db.engine import engine_for
 from equinet.db.environment_stamp import check_stamp
-from equinet.db.migrations import engine_for
 from equinet.db.session import run_after_commit
 from equinet.db.targets import direct_database
 from equinet.reminders.service import ReminderRun, send_reminders

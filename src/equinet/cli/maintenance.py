@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from equinet.cli.common import console, load_settings, run
+from equinet.db.engine import engine_for
 from equinet.db.environment_stamp import check_stamp
-from equinet.db.migrations import engine_for
 from equinet.db.targets import direct_database, ensure_database_exists
 from equinet.ops.maintenance import MaintenanceState, read_state, write_state
 from equinet.settings import Settings

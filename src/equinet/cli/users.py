@@ -24,8 +24,8 @@ from equinet.admin import audit
 from equinet.admin import repository as admin_repository
 from equinet.cli.common import console, fail, load_settings, run
 from equinet.db.base import utcnow
+from equinet.db.engine import engine_for
 from equinet.db.environment_stamp import check_stamp
-from equinet.db.migrations import engine_for
 from equinet.db.targets import direct_database, ensure_database_exists
 from equinet.kit.passwords import hash_password_async
 from equinet.models import AdminAuditLog, User

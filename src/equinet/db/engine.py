@@ -7,7 +7,7 @@ import logging
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import event, exc, text
+from sqlalchemy import event, exc, pool, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -89,6 +89,15 @@ def _replace_closed(dbapi_connection: Any, record: Any, proxy: Any) -> None:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def engine_for(target: DatabaseTarget, application_name: str = "equinet-migrate") -> AsyncEngine:
+    """An engine without a pool for one job (a migration, a CLI command): one connection each."""
+    return create_async_engine(
+        target.url,
+        poolclass=pool.NullPool,
+        connect_args={"server_settings": {"application_name": application_name, "timezone": "UTC"}},
+    )
 
 
 async def wait_for_database(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from equinet.db.migrations import table_exists
+from equinet.db.revisions import table_exists
 from equinet.settings import Environment, Settings
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -18,15 +16,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import exc as sa_exc
-from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from equinet.db.engine import engine_for
+from equinet.db.revisions import MIGRATIONS_DIR, MigrationStatus
 from equinet.db.urls import DatabaseTarget
-from equinet.kit.errors import sqlstate_of
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # Tables that are not ours and never count as drift: Prisma's own bookkeeping in an adopted
 # database.
 FOREIGN_TABLES = {"_prisma_migrations"}
@@ -68,14 +64,6 @@ def revisions_between(current: str | None, target: str = "head") -> list[str]:
 
 def all_revisions() -> list[str]:
     return revisions_between(None)
-
-
-def engine_for(target: DatabaseTarget, application_name: str = "equinet-migrate") -> Any:
-    return create_async_engine(
-        target.url,
-        poolclass=pool.NullPool,
-        connect_args={"server_settings": {"application_name": application_name, "timezone": "UTC"}},
-    )
 
 
 async def run_on(target: DatabaseTarget, work: Callable[[Connection], Any]) -> Any:
@@ -169,71 +157,8 @@ def describe_diff(diff: Any) -> str:
     return repr(diff)
 
 
-@dataclass(frozen=True)
-class MigrationStatus:
-    current: str | None
-    head: str
-    pending: list[str]
-
-    @property
-    def at_head(self) -> bool:
-        return self.current == self.head
-
-
 async def migration_status(connection: AsyncConnection) -> MigrationStatus:
     current = await current_revision(connection)
     return MigrationStatus(
         current=current, head=head_revision(), pending=revisions_between(current)
     )
-
-
-async def table_exists(connection: AsyncConnection, name: str) -> bool:
-    found = await connection.scalar(
-        text("SELECT to_regclass(:name) IS NOT NULL"), {"name": f'public."{name}"'}
-    )
-    return bool(found)
-
-
-@dataclass(frozen=True)
-class RevisionChain:
-    """The migration scripts' revisions, oldest first: read once, then compared cheaply.
-
-    Reading the chain imports every migration script; a health check that did it on every call
-    spent most of its time there. The app reads it once at start-up.
-    """
-
-    order: tuple[str, ...]
-
-    @property
-    def head(self) -> str:
-        return self.order[-1]
-
-    def status(self, current: str | None) -> MigrationStatus:
-        if current is None:
-            pending = list(self.order)
-        elif current in self.order:
-            pending = list(self.order[self.order.index(current) + 1 :])
-        else:  # a revision these scripts do not know (a newer deployment's): nothing to apply
-            pending = []
-        return MigrationStatus(current=current, head=self.head, pending=pending)
-
-
-def revision_chain() -> RevisionChain:
-    return RevisionChain(tuple(all_revisions()))
-
-
-_UNDEFINED_TABLE = "42P01"
-
-
-async def applied_revision(connection: AsyncConnection) -> str | None:
-    """The database's revision from `alembic_version`, read with plain SQL (no Alembic context,
-    so nothing is logged). One statement: a database without the table (never migrated)
-    answers "undefined table", and the connection's transaction is rolled back."""
-    try:
-        found = await connection.scalar(text("SELECT version_num FROM alembic_version LIMIT 1"))
-    except sa_exc.ProgrammingError as error:
-        if sqlstate_of(error) != _UNDEFINED_TABLE:
-            raise
-        await connection.rollback()
-        return None
-    return str(found) if found is not None else None

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from equinet.db import migrations
+from equinet.db import revisions
 from equinet.kit.errors import EquinetError
 
 router = APIRouter(tags=["health"])
@@ -20,11 +20,11 @@ class Unhealthy(EquinetError):
     message = "En eller flera delar av Equinet svarar inte"
 
 
-def _revision_chain(request: Request) -> migrations.RevisionChain:
+def _revision_chain(request: Request) -> revisions.RevisionChain:
     # Set by the app's lifespan; an app without one (a bare test app) reads it once here.
-    chain: migrations.RevisionChain | None = getattr(request.app.state, "revision_chain", None)
+    chain: revisions.RevisionChain | None = getattr(request.app.state, "revision_chain", None)
     if chain is None:
-        chain = request.app.state.revision_chain = migrations.revision_chain()
+        chain = request.app.state.revision_chain = revisions.revision_chain()
     return chain
 
 
@@ -38,7 +38,7 @@ async def health(request: Request) -> JSONResponse:
         async with engine.connect() as connection:
             # One read: no BEGIN/ROLLBACK round trips around it.
             autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            status = chain.status(await migrations.applied_revision(autocommit))
+            status = chain.status(await revisions.applied_revision(autocommit))
         checks["database"] = "connected"
         checks["migrations"] = {
             "current": status.current,

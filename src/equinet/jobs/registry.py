@@ -43,7 +43,7 @@ class TaskSpec:
     run: TaskFunction
     # Cron line for periodic tasks (minute hour day month weekday [second]); None otherwise.
     cron: str | None = None
-    # Retried with exponential backoff on any exception (see equinet.jobs.queue.Backoff).
+    # Retried with exponential backoff on any exception (see equinet.jobs.worker.Backoff).
     retry: bool = True
 
 

@@ -18,21 +18,70 @@ import os
 import re
 import signal
 import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import procrastinate
-from procrastinate import JobContext
+from procrastinate import BaseRetryStrategy, JobContext, RetryDecision
 from procrastinate.exceptions import ConnectorException
+from procrastinate.jobs import Job
 
 from equinet.db.engine import create_engine, create_sessionmaker, wait_for_database
 from equinet.db.targets import direct_database
-from equinet.jobs.queue import DEFAULT_QUEUE, backoff, procrastinate_app
+from equinet.db.urls import DatabaseTarget
+from equinet.jobs.queue import DEFAULT_QUEUE
 from equinet.jobs.registry import TaskSpec, WorkContext, load_tasks
 from equinet.settings import Settings
 
 logger = logging.getLogger("equinet.jobs")
 WORK_KEY = "equinet"
 PARENT_POLL_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Backoff(BaseRetryStrategy):
+    """Exponential backoff: base, 2 x base, 4 x base ... capped, for at most `max_attempts` runs."""
+
+    base_seconds: float
+    max_seconds: float
+    max_attempts: int
+
+    def delay(self, attempts: int) -> float:
+        """The wait before the run that follows `attempts` failed runs (attempts >= 0)."""
+        return float(min(self.base_seconds * 2**attempts, self.max_seconds))
+
+    def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
+        if job.attempts + 1 >= self.max_attempts:
+            return None  # this was the last run: the job ends as failed
+        retry_at = datetime.now(UTC) + timedelta(seconds=self.delay(job.attempts))
+        return RetryDecision(retry_at=retry_at)
+
+
+def backoff(settings: Settings) -> Backoff:
+    return Backoff(
+        base_seconds=settings.job_retry_base_seconds,
+        max_seconds=settings.job_retry_max_seconds,
+        max_attempts=settings.job_max_attempts,
+    )
+
+
+def conninfo(target: DatabaseTarget, application_name: str = "equinet-worker") -> str:
+    """The libpq connection string of `target` for psycopg (LISTEN needs a direct connection)."""
+    url = target.url.set(drivername="postgresql").update_query_dict(
+        {"application_name": application_name}
+    )
+    if target.ssl_mode:
+        url = url.update_query_dict({"sslmode": target.ssl_mode})
+    return url.render_as_string(hide_password=False)
+
+
+def procrastinate_app(settings: Settings, target: DatabaseTarget) -> procrastinate.App:
+    """A procrastinate App with every registered task (see equinet.jobs.registry)."""
+    connector = procrastinate.PsycopgConnector(conninfo=conninfo(target))
+    app = procrastinate.App(connector=connector)
+    register_tasks(app, settings)
+    return app
 
 
 # procrastinate writes each job's arguments into its log lines; a verification or reset

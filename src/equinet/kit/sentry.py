@@ -8,10 +8,7 @@ handler reports the kinds the design document names through `report_database_err
 from __future__ import annotations
 
 import logging
-
-import sentry_sdk
-from sentry_sdk.integrations.fastapi import FastApiIntegration
-from sentry_sdk.integrations.starlette import StarletteIntegration
+import sys
 
 from equinet import __version__
 from equinet.kit.log_privacy import redact_event
@@ -33,6 +30,11 @@ def init_sentry(settings: Settings) -> bool:
     """
     if not settings.sentry_dsn:
         return False
+    # Imported only with a DSN: the SDK costs every worker 5 MB.
+    import sentry_sdk
+    from sentry_sdk.integrations.fastapi import FastApiIntegration
+    from sentry_sdk.integrations.starlette import StarletteIntegration
+
     sentry_sdk.init(
         dsn=settings.sentry_dsn,
         environment=settings.equinet_env.value,
@@ -49,7 +51,10 @@ def init_sentry(settings: Settings) -> bool:
 
 def report_database_error(error: BaseException, kind: str) -> None:
     """Send a handled database error to Sentry, tagged with its kind; no-op without a DSN."""
-    if kind not in REPORTED_DATABASE_ERRORS or not sentry_sdk.get_client().is_active():
+    sentry_sdk = sys.modules.get("sentry_sdk")  # not imported: Sentry was never started
+    if sentry_sdk is None or kind not in REPORTED_DATABASE_ERRORS:
+        return
+    if not sentry_sdk.get_client().is_active():
         return
     with sentry_sdk.new_scope() as scope:
         scope.set_tag("database_error", kind)

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from equinet.db import migrations
+from equinet.db import migrations, revisions
+from equinet.db.engine import engine_for
 from equinet.db.environment_stamp import write_stamp
-from equinet.db.migrations import FOREIGN_TABLES, engine_for
+from equinet.db.migrations import FOREIGN_TABLES
 from equinet.db.urls import DatabaseTarget
 from equinet.ops.drift import differences, migrated_snapshot, snapshot
 from equinet.settings import Settings
@@ -39,7 +40,7 @@ async def _deny_api_roles_on_foreign_tables(connection: AsyncConnection) -> None
     """Prisma's `_prisma_migrations` stays in `public`, readable by API roles such as `anon`
     unless it gets row-level security too (A7 covers every table, not only ours)."""
     for table in sorted(FOREIGN_TABLES):
-        if await migrations.table_exists(connection, table):
+        if await revisions.table_exists(connection, table):
             await connection.execute(text(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY'))
 
 

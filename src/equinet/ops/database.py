@@ -12,10 +12,9 @@ from alembic import command
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from equinet.db import migrations
-from equinet.db.engine import create_sessionmaker
+from equinet.db import migrations, revisions
+from equinet.db.engine import create_sessionmaker, engine_for
 from equinet.db.environment_stamp import check_stamp, refuse_unless_disposable, write_stamp
-from equinet.db.migrations import engine_for
 from equinet.db.urls import DatabaseTarget
 from equinet.ops.scratch import scratch_database
 from equinet.ops.seed import SeedResult, seed_demo
@@ -50,7 +49,7 @@ async def migrate(
             applied = migrations.revisions_between(before, revision)
             await connection.run_sync(lambda c: migrations.upgrade_sync(c, revision))
             stamp = None
-            if await migrations.table_exists(connection, "EnvironmentStamp"):
+            if await revisions.table_exists(connection, "EnvironmentStamp"):
                 stamp = await write_stamp(connection, settings.equinet_env)
             after = await migrations.current_revision(connection)
     finally:
@@ -109,7 +108,7 @@ async def guard(target: DatabaseTarget, settings: Settings) -> str | None:
         await engine.dispose()
 
 
-async def status(target: DatabaseTarget) -> migrations.MigrationStatus:
+async def status(target: DatabaseTarget) -> revisions.MigrationStatus:
     engine = engine_for(target)
     try:
         async with engine.connect() as connection:

@@ -14,7 +14,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from equinet.db import migrations
-from equinet.db.migrations import FOREIGN_TABLES, MigrationStatus, engine_for
+from equinet.db.engine import engine_for
+from equinet.db.migrations import FOREIGN_TABLES
+from equinet.db.revisions import MigrationStatus
 from equinet.db.urls import DatabaseTarget
 from equinet.ops.scratch import scratch_database
 

@@ -20,8 +20,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 import equinet.ops.hot_queries_catalog  # noqa: F401  (registers the app's hot queries)
+from equinet.db.engine import engine_for
 from equinet.db.environment_stamp import check_stamp
-from equinet.db.migrations import engine_for
 from equinet.db.urls import DatabaseTarget
 from equinet.kit.hot_queries import HotQuery, registered
 from equinet.ops.index_advice import (

@@ -33,7 +33,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from equinet.db.migrations import engine_for
+from equinet.db.engine import engine_for
 from equinet.db.slow_queries import short_statement
 from equinet.db.urls import DatabaseTarget
 from equinet.jobs.repository import QueueReport, queue_report

@@ -38,8 +38,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from equinet.db.engine import engine_for
 from equinet.db.environment_stamp import check_stamp, refuse_unless_disposable
-from equinet.db.migrations import engine_for
 from equinet.db.targets import asyncpg_connect
 from equinet.db.urls import DatabaseTarget
 from equinet.kit.passwords import hash_password
