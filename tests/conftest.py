@@ -32,6 +32,7 @@ from equinet.db.urls import DatabaseTarget, parse_database_url
 from equinet.ops import database
 from equinet.ops.scratch import scratch_database
 from equinet.settings import Environment, Settings
+from tests.app_memory import forget_classified_callables
 from tests.jobs.support import jobs_after_each_response
 from tests.payments.support import GatewayServer, running_gateway
 
@@ -69,6 +70,12 @@ def make_settings(target: DatabaseTarget | None = None, **overrides: Any) -> Set
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture(autouse=True)
+def _apps_are_freed_after_each_test() -> Iterator[None]:
+    yield
+    forget_classified_callables()
 
 
 @pytest.fixture(scope="session")
