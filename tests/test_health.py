@@ -6,8 +6,12 @@ import logging
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 
+from equinet.app import create_app
 from equinet.db import migrations, revisions
+from equinet.settings import Settings
+from tests.web.live import free_port
 
 
 async def test_health_reports_database_and_migrations_at_head(client: httpx.AsyncClient) -> None:
@@ -18,6 +22,23 @@ async def test_health_reports_database_and_migrations_at_head(client: httpx.Asyn
     assert body["checks"]["database"] == "connected"
     assert body["checks"]["migrations"]["status"] == "ok"
     assert body["checks"]["migrations"]["pending"] == []
+
+
+async def test_without_redis_the_app_is_degraded_but_stays_in_rotation(settings: Settings) -> None:
+    # Redis only shares limits and caches: a load balancer must not drop every server for it.
+    without_redis = settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{free_port()}/0"})
+    app = create_app(without_redis)
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            response = await client.get("/api/health")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["database"] == "connected"
+    assert body["checks"]["redis"] == "disconnected"
+    assert body["warnings"] == ["redis unreachable: ConnectionError"]
+    assert "code" not in body
 
 
 async def test_openapi_docs_are_served(client: httpx.AsyncClient) -> None:

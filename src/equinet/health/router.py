@@ -1,4 +1,10 @@
-"""`GET /api/health`: 200 when every dependency answers, 503 JSON naming what does not."""
+"""`GET /api/health`: 200 when the app can serve, 503 JSON naming what stops it.
+
+The database (reachable, migrations at head) decides. Redis does not: without it the app keeps
+serving (limits counted per process, listings uncached), so a Redis outage answers 200 with
+status "degraded" and the warning; a load balancer that routes on this check keeps every server
+in rotation instead of taking the whole site down with Redis.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +38,7 @@ def _revision_chain(request: Request) -> revisions.RevisionChain:
 async def health(request: Request) -> JSONResponse:
     checks: dict[str, Any] = {}
     errors: list[str] = []
+    warnings: list[str] = []
     engine = request.app.state.engine
     chain = _revision_chain(request)
     try:
@@ -58,12 +65,14 @@ async def health(request: Request) -> JSONResponse:
             checks["redis"] = "connected"
         except Exception as error:
             checks["redis"] = "disconnected"
-            errors.append(f"redis unreachable: {type(error).__name__}")
+            warnings.append(f"redis unreachable: {type(error).__name__}")
     body: dict[str, Any] = {
-        "status": "error" if errors else "ok",
+        "status": "error" if errors else "degraded" if warnings else "ok",
         "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
         "checks": checks,
     }
+    if warnings:
+        body["warnings"] = warnings
     if errors:
         body["error"] = "; ".join(errors)
         body["code"] = Unhealthy.code
