@@ -61,7 +61,8 @@ async def test_health_reads_the_migration_scripts_once_and_logs_nothing_per_call
     def scripts_read_again() -> None:
         raise AssertionError("the migration scripts were read again")
 
-    # After start-up the head is known: a call must not import the scripts again.
+    # After start-up the head is known: a call must not read the scripts again.
+    monkeypatch.setattr(revisions, "revision_chain", scripts_read_again)
     monkeypatch.setattr(migrations, "script_directory", scripts_read_again)
     caplog.set_level(logging.INFO)
     for _ in range(3):
