@@ -32,6 +32,10 @@ DEMO_CUSTOMER = "kund@test.se"
 DEMO_PROVIDER = "erik@hovslagare-uppsala.se"
 
 
+def _after_13(minutes: int) -> str:
+    return f"{13 + minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def _next_weekday(after: int) -> date:
     day = today_local() + timedelta(days=after)
     while day.weekday() >= 5:  # the demo providers are closed at weekends
@@ -160,19 +164,20 @@ async def routes_and_groups(
     # A confirmed visit the day after at a known place: the route form offers it beside the orders.
     visit_day = day + timedelta(days=1)
     service_row = await db.scalar(select(Service).where(Service.provider_id == provider.id))
+    assert service_row is not None
     visitor = await factories.customer(
         db, first_name="Maja", last_name="Berg", address="Björkvägen 3", city="Uppsala",
         latitude=59.8702, longitude=17.6110,
     )  # fmt: skip
     await factories.booking(
         db, by=visitor, at=provider, for_service=service_row, day=visit_day, status="confirmed",
-        start_time="13:00", end_time="14:00", horse_name="Doris",
+        start_time="13:00", end_time=_after_13(service_row.duration_minutes), horse_name="Doris",
     )  # fmt: skip
     owner = await db.get(User, provider.user_id)
     assert owner is not None
     route = await planning.create_route(
         db, settings, ProviderAccount(owner, provider),
-        RouteIn(route_name="Tisdagsrundan", route_date=day, start_time="08:00",
+        RouteIn(route_name="Uppsalarundan", route_date=day, start_time="08:00",
                 order_ids=[o.id for o in orders], optimise=True),
     )  # fmt: skip
     stops = [
