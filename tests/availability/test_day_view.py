@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.kit.dates import today_local
 from equinet.models import Provider
+from equinet.settings import Settings
 from tests import factories
+from tests.bookings.support import auth
 
 
 def next_weekday(weekday: int, weeks_ahead: int = 3) -> date:
@@ -98,6 +100,31 @@ async def test_customer_coordinates_widen_the_gap_by_travel_time(
     assert next(s for s in near if s["startTime"] == "11:00")["isAvailable"] is True
     assert next(s for s in far["slots"] if s["startTime"] == "11:00")["isAvailable"] is False
     assert next(s for s in far["slots"] if s["startTime"] == "13:00")["isAvailable"] is True
+
+
+async def test_a_signed_in_customer_gets_slots_measured_from_their_own_stable(
+    client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    provider = await factories.provider(db_session, latitude=59.8586, longitude=17.6389)
+    await factories.availability(db_session, provider, day_of_week=1, start_time="08:00",
+                                 end_time="16:00")  # fmt: skip
+    tuesday = next_weekday(1)
+    await factories.booking(db_session, at=provider, day=tuesday, start_time="09:00",
+                            end_time="10:00")  # fmt: skip
+    far_customer = await factories.user(db_session, latitude=60.3083, longitude=17.6389)
+    url = f"/api/providers/{provider.id}/availability"
+    params = {"date": tuesday.isoformat(), "serviceDuration": "60"}
+
+    def at_eleven(response: httpx.Response) -> bool:
+        return next(s for s in response.json()["slots"] if s["startTime"] == "11:00")["isAvailable"]
+
+    headers = await auth(db_session, far_customer, settings)
+    # Without lat/lng the slot the customer could not book (72 min of driving) is not offered.
+    assert at_eleven(await client.get(url, params=params)) is True
+    assert at_eleven(await client.get(url, params=params, headers=headers)) is False
+    # Coordinates given explicitly still decide.
+    near = {**params, "lat": "59.8586", "lng": "17.6389"}
+    assert at_eleven(await client.get(url, params=near, headers=headers)) is True
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from equinet.accounts.dependencies import CurrentProvider
+from equinet.accounts.dependencies import CurrentProvider, get_active_session
 from equinet.availability import service
 from equinet.availability.schemas import (
     DayAvailabilityOut,
@@ -28,6 +28,7 @@ from equinet.kit.dates import InvalidDate
 from equinet.kit.errors import errors
 from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
+from equinet.models import User
 from equinet.providers.exceptions import ProviderNotFound
 
 router = APIRouter(prefix="/api/providers/{provider_id}", tags=["availability"])
@@ -39,6 +40,13 @@ limit_route(
 )
 
 OptionalText = Annotated[str | None, Query()]
+
+
+def _stable_of(user: User) -> tuple[str, str] | None:
+    """A customer's own coordinates, where their visits take place."""
+    if user.user_type != "customer" or user.latitude is None or user.longitude is None:
+        return None
+    return str(user.latitude), str(user.longitude)
 
 
 @router.get(
@@ -56,6 +64,13 @@ async def day_availability(
     lat: OptionalText = None,
     lng: OptionalText = None,
 ) -> DayAvailabilityOut:
+    if lat is None and lng is None:
+        # A signed-in customer is offered only slots their booking would pass: travel time
+        # from their own stable, as POST /api/bookings measures it. Anonymous: no session read.
+        active = await get_active_session(request, db)
+        stable = _stable_of(active.user) if active is not None else None
+        if stable is not None:
+            lat, lng = stable
     return await service.day_view(
         db,
         request.app.state.settings,
