@@ -52,10 +52,9 @@ from uuid import UUID
 import httpx
 from asgi_lifespan import LifespanManager
 from sample_values import (
-    busiest_city,
     busiest_day,
-    customer_point,
     provider_user_with_most_bookings,
+    searches,
     session_token,
 )
 from sqlalchemy import event, select, text
@@ -126,8 +125,7 @@ async def choose_paths(settings: Settings) -> tuple[list[Path_], str]:
     engine = create_engine(_target(settings), settings, application_name="bench-setup")
     try:
         async with AsyncSession(engine, expire_on_commit=False) as db, db.begin():
-            city = await busiest_city(db)
-            point = await customer_point(db)
+            search = await searches(db)
             busiest = await busiest_day(db)
             heavy_user_id = await provider_user_with_most_bookings(db)
             token = await session_token(
@@ -143,8 +141,8 @@ async def choose_paths(settings: Settings) -> tuple[list[Path_], str]:
         await engine.dispose()
     provider_id, day, service_id = busiest.provider_id, busiest.day, busiest.service_id
     auth = {"Authorization": f"Bearer {token}"}
-    city_url = f"/api/providers?city={city}"
-    near_url = f"/api/providers?latitude={point.latitude}&longitude={point.longitude}&radiusKm=25"
+    city_url = f"/api/providers?city={search.city}"
+    near_url = f"/api/providers?latitude={search.latitude}&longitude={search.longitude}&radiusKm=25"
     paths = [
         # The HTTP stack alone (middleware, routing, JSON error): the app's own ceiling here.
         Path_("baseline: unknown path, 404 JSON, no SQL", "/api/no-such-path", expect=404),

@@ -73,11 +73,10 @@ from http_hot_paths import (  # noqa: E402
     serve,
 )
 from sample_values import (  # noqa: E402
-    busiest_city,
     busiest_day,
-    customer_point,
     customer_with_most_bookings,
     provider_user_with_most_bookings,
+    searches,
     session_token,
 )
 
@@ -284,8 +283,7 @@ async def build_scene(settings: Settings, slots_wanted: int) -> Scene:
     )
     try:
         async with AsyncSession(engine, expire_on_commit=False) as db, db.begin():
-            city = await busiest_city(db)
-            point = await customer_point(db)
+            search = await searches(db)
             busiest = await busiest_day(db)
             heavy_provider_user = await provider_user_with_most_bookings(db)
             heavy_customer = await customer_with_most_bookings(db)
@@ -312,9 +310,9 @@ async def build_scene(settings: Settings, slots_wanted: int) -> Scene:
     finally:
         await engine.dispose()
     return Scene(
-        city=city,
-        latitude=point.latitude,
-        longitude=point.longitude,
+        city=search.city,
+        latitude=search.latitude,
+        longitude=search.longitude,
         provider_id=busiest.provider_id,
         day=busiest.day,
         service_id=busiest.service_id,

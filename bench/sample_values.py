@@ -1,5 +1,5 @@
-"""Real values for the benchmarks to ask for, picked from the data itself: the commonest town, a
-customer's point, the busiest provider's busiest future day and its shortest service, the users
+"""Real values for the benchmarks to ask for, picked from the data itself: the listing searches'
+town and point, the busiest provider's busiest future day and its shortest service, the users
 with the most bookings, and sessions to send requests as them.
 
 Shared by bench/make_bench.py, bench/http_hot_paths.py and bench/profile_wrk.py. Each function
@@ -24,15 +24,19 @@ async def _value(db: AsyncSession, sql: str, **parameters: Any) -> Any:
     return await db.scalar(text(sql), parameters)
 
 
-async def busiest_city(db: AsyncSession) -> Any:
-    """The town with the most active providers (ties: the first by name)."""
+@dataclass
+class Searches:
+    """What the provider listing is searched for: a town, and a point to search near."""
+
+    city: str  # the town with the most active providers (ties: the first by name)
+    latitude: float  # the first customer's stable
+    longitude: float
+
+
+async def searches(db: AsyncSession) -> Searches:
     sql = 'SELECT city FROM "Provider" WHERE "isActive" AND city IS NOT NULL GROUP BY 1 '
-    return await _value(db, sql + "ORDER BY count(*) DESC, 1 LIMIT 1")
-
-
-async def customer_point(db: AsyncSession) -> Any:
-    """The first customer's stable (a row of latitude, longitude)."""
-    return (
+    city = await _value(db, sql + "ORDER BY count(*) DESC, 1 LIMIT 1")
+    point = (
         await db.execute(
             text(
                 'SELECT latitude, longitude FROM "User" WHERE "userType" = \'customer\' '
@@ -40,6 +44,7 @@ async def customer_point(db: AsyncSession) -> Any:
             )
         )
     ).one()
+    return Searches(city, point.latitude, point.longitude)
 
 
 @dataclass
