@@ -19,10 +19,7 @@ import uuid
 from typing import Any
 
 import httpx
-from drill_postgres_restart import free_slots
-from drill_support import App, Postgres, Tally, app_env, login, scratch_folder, timed
-
-DATABASE = "equinet_drill"
+from drill_support import App, Postgres, Tally, app_env, free_slots, login, scratch_folder, timed
 
 
 async def drill(app: App, args: argparse.Namespace) -> dict[str, Any]:
@@ -79,24 +76,14 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
 
-    with scratch_folder(args.keep) as folder:
-        postgres = Postgres(folder, args.pg_port)
-        try:
-            postgres.sql(f"CREATE DATABASE {DATABASE}")
-            url = (
-                postgres.url.rsplit("/", 1)[0]
-                + f"/{DATABASE}?connection_limit={args.pool}&pool_timeout={args.pool_timeout}"
-            )
-            env = app_env(url, None, folder, RATE_LIMIT_MULTIPLIER="100000")
-            env["BOOKING_MIN_BUFFER_MINUTES"] = "0"
-            app = App(folder, args.app_port, env)
-            try:
-                result = asyncio.run(drill(app, args))
-            finally:
-                app.close()
-            result["app_log_tracebacks"] = app.log_text().count("Traceback")
-        finally:
-            postgres.close()
+    with scratch_folder(args.keep) as folder, Postgres(folder, args.pg_port) as postgres:
+        url = postgres.create_database(
+            f"connection_limit={args.pool}&pool_timeout={args.pool_timeout}"
+        )
+        env = app_env(url, None, folder, booking_load=True)
+        with App(folder, args.app_port, env) as app:
+            result = asyncio.run(drill(app, args))
+        result["app_log_tracebacks"] = app.log_text().count("Traceback")
     # "No hang": the slowest answer waited for the pool at most a few times its timeout.
     result["passed"] = (
         result["http_500"] == 0

@@ -24,45 +24,22 @@ import asyncio
 import json
 import time
 import uuid
-from datetime import date, timedelta
 from email import message_from_bytes
 from typing import Any
 
 import httpx
-from drill_support import App, Outcome, Postgres, Tally, app_env, login, scratch_folder, timed
-
-DATABASE = "equinet_drill"
-
-
-async def free_slots(base: str, token: str, days: int) -> list[dict[str, Any]]:
-    """Non-overlapping free slots of every demo provider over the next `days` days."""
-    found: list[dict[str, Any]] = []
-    async with httpx.AsyncClient(base_url=base, timeout=10) as client:
-        listing = (await client.get("/api/providers", params={"limit": 50})).json()
-        for listed in listing["data"]:
-            provider = (await client.get(f"/api/providers/{listed['id']}")).json()
-            service = min(provider["services"], key=lambda s: s["durationMinutes"])
-            for offset in range(1, days + 1):
-                day = (date.today() + timedelta(days=offset)).isoformat()
-                answer = await client.get(
-                    f"/api/providers/{provider['id']}/availability",
-                    params={"date": day, "serviceId": service["id"]},
-                )
-                if answer.status_code != 200:
-                    continue
-                free_after = ""
-                for slot in answer.json()["slots"]:
-                    if slot["isAvailable"] and slot["startTime"] >= free_after:
-                        found.append(
-                            {
-                                "providerId": provider["id"],
-                                "serviceId": service["id"],
-                                "bookingDate": day,
-                                "startTime": slot["startTime"],
-                            }
-                        )
-                        free_after = slot["endTime"]
-    return found
+from drill_support import (
+    DRILL_DATABASE,
+    App,
+    Outcome,
+    Postgres,
+    Tally,
+    app_env,
+    free_slots,
+    login,
+    scratch_folder,
+    timed,
+)
 
 
 async def book_until(
@@ -105,7 +82,7 @@ def drain_queue(postgres: Postgres, seconds: float) -> dict[str, int]:
         rows = postgres.sql(
             "SELECT status, count(*) FROM procrastinate_jobs WHERE task_name = 'send_email' "
             "GROUP BY status",
-            DATABASE,
+            DRILL_DATABASE,
         )
         left = {line.split("|")[0]: int(line.split("|")[1]) for line in rows.splitlines()}
         if (not left.get("todo") and not left.get("doing")) or time.monotonic() > deadline:
@@ -128,47 +105,32 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
 
-    with scratch_folder(args.keep) as folder:
-        postgres = Postgres(folder, args.pg_port)
-        try:
-            postgres.sql(f"CREATE DATABASE {DATABASE}")
-            url = postgres.url.rsplit("/", 1)[0] + f"/{DATABASE}?connection_limit=10"
-            env = app_env(
-                url,
-                None,
-                folder,
-                RATE_LIMIT_MULTIPLIER="100000",
-                BOOKING_MIN_BUFFER_MINUTES="0",
-                DB_POOL_TIMEOUT_SECONDS="2",
-            )
-            app = App(folder, args.app_port, env)
-            try:
-                result = asyncio.run(drill(app, postgres, args))
-                result["queue_after"] = drain_queue(postgres, args.settle)
-            finally:
-                app.close()
-            result["emails_sent"] = len(
-                {
-                    message_from_bytes(path.read_bytes())["Message-ID"]
-                    for path in (folder / "outbox").glob("*.eml")
-                }
-            )
-            log = app.log_text()
-            result["app_log_tracebacks"] = log.count("Traceback")
-            customer = postgres.sql(
-                "SELECT id FROM \"User\" WHERE email = 'kund@test.se'", DATABASE
-            )
-            stored = postgres.sql(
-                f'SELECT id FROM "Booking" WHERE "customerId" = \'{customer}\'', DATABASE
-            ).split()
-            twice = postgres.sql(
-                'SELECT count(*) FROM (SELECT 1 FROM "Booking" WHERE status IN '
-                "('pending','confirmed') GROUP BY \"providerId\", \"bookingDate\", "
-                '"startTime" HAVING count(*) > 1) AS doubled',
-                DATABASE,
-            )
-        finally:
-            postgres.close()
+    with scratch_folder(args.keep) as folder, Postgres(folder, args.pg_port) as postgres:
+        url = postgres.create_database("connection_limit=10")
+        env = app_env(url, None, folder, booking_load=True, DB_POOL_TIMEOUT_SECONDS="2")
+        with App(folder, args.app_port, env) as app:
+            result = asyncio.run(drill(app, postgres, args))
+            result["queue_after"] = drain_queue(postgres, args.settle)
+        result["emails_sent"] = len(
+            {
+                message_from_bytes(path.read_bytes())["Message-ID"]
+                for path in (folder / "outbox").glob("*.eml")
+            }
+        )
+        log = app.log_text()
+        result["app_log_tracebacks"] = log.count("Traceback")
+        customer = postgres.sql(
+            "SELECT id FROM \"User\" WHERE email = 'kund@test.se'", DRILL_DATABASE
+        )
+        stored = postgres.sql(
+            f'SELECT id FROM "Booking" WHERE "customerId" = \'{customer}\'', DRILL_DATABASE
+        ).split()
+        twice = postgres.sql(
+            'SELECT count(*) FROM (SELECT 1 FROM "Booking" WHERE status IN '
+            "('pending','confirmed') GROUP BY \"providerId\", \"bookingDate\", "
+            '"startTime" HAVING count(*) > 1) AS doubled',
+            DRILL_DATABASE,
+        )
     acknowledged = result.pop("acknowledged")
     ids = list(acknowledged.values())
     result.update(

@@ -34,7 +34,6 @@ from typing import Any
 import httpx
 from drill_support import App, Postgres, Redis, Tally, app_env, scratch_folder, timed
 
-DATABASE = "equinet_drill"
 LOGIN_LIMIT = 5
 REDIS_TIMEOUT_SECONDS = 0.25
 
@@ -138,29 +137,23 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
 
-    with scratch_folder(args.keep) as folder:
-        postgres = Postgres(folder, args.pg_port)
-        redis = Redis(folder, args.redis_port)
-        try:
-            postgres.sql(f"CREATE DATABASE {DATABASE}")
-            url = postgres.url.rsplit("/", 1)[0] + f"/{DATABASE}"
-            env = app_env(
-                url,
-                redis.url,
-                folder,
-                # The read load must not trip the per-IP API limit; login keeps its real 5.
-                RATE_LIMITS=json.dumps({"api": "1000000/minute", "loginIp": "100000/minute"}),
-                REDIS_TIMEOUT_SECONDS=str(REDIS_TIMEOUT_SECONDS),
-            )
-            app = App(folder, args.app_port, env)
-            try:
-                result = asyncio.run(drill(app, redis, args))
-            finally:
-                app.close()
-            log = app.log_text()
-        finally:
-            redis.close()
-            postgres.close()
+    with (
+        scratch_folder(args.keep) as folder,
+        Postgres(folder, args.pg_port) as postgres,
+        Redis(folder, args.redis_port) as redis,
+    ):
+        url = postgres.create_database()
+        env = app_env(
+            url,
+            redis.url,
+            folder,
+            # The read load must not trip the per-IP API limit; login keeps its real 5.
+            RATE_LIMITS=json.dumps({"api": "1000000/minute", "loginIp": "100000/minute"}),
+            REDIS_TIMEOUT_SECONDS=str(REDIS_TIMEOUT_SECONDS),
+        )
+        with App(folder, args.app_port, env) as app:
+            result = asyncio.run(drill(app, redis, args))
+        log = app.log_text()
     result["app_log_redis_warnings"] = [
         line.strip()[:160] for line in log.splitlines() if "Redis" in line and "WARNING" in line
     ]

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ from typing import Any
 
 import httpx
 from aiosmtpd.controller import Controller
+from drill_support import free_port
 
 from equinet.db.targets import asyncpg_connect
 from equinet.db.urls import DatabaseTarget, parse_database_url
@@ -55,13 +55,6 @@ class Inbox:
         with self._lock:
             self.received.append((str(message["Message-ID"]), time.monotonic()))
         return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def drill_settings(target: DatabaseTarget) -> Settings:

@@ -38,10 +38,8 @@ from typing import Any
 
 import asyncpg
 import httpx
-from drill_postgres_restart import free_slots
-from drill_support import App, Postgres, Tally, app_env, login, scratch_folder, timed
+from drill_support import App, Postgres, Tally, app_env, free_slots, login, scratch_folder, timed
 
-DATABASE = "equinet_drill"
 APP_BACKENDS = (
     "SELECT count(*) FILTER (WHERE state = 'active') AS active, "
     "count(*) FILTER (WHERE state LIKE 'idle in transaction%') AS idle_in_transaction, "
@@ -125,7 +123,7 @@ async def drill(app: App, postgres: Postgres, args: argparse.Namespace) -> dict[
         },
     }
     timeout_s = args.timeout_ms / 1000
-    database_url = postgres.url.rsplit("/", 1)[0] + f"/{DATABASE}"
+    database_url = postgres.database_url()
     observer = await asyncpg.connect(database_url)
     locker = await asyncpg.connect(database_url)
     try:
@@ -248,31 +246,19 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
 
-    with scratch_folder(args.keep) as folder:
-        postgres = Postgres(folder, args.pg_port)
-        try:
-            postgres.sql(f"CREATE DATABASE {DATABASE}")
-            url = (
-                postgres.url.rsplit("/", 1)[0]
-                + f"/{DATABASE}?connection_limit={args.pool}&pool_timeout=2"
-            )
-            env = app_env(
-                url,
-                None,
-                folder,
-                RATE_LIMIT_MULTIPLIER="100000",
-                BOOKING_MIN_BUFFER_MINUTES="0",
-                DB_STATEMENT_TIMEOUT_MS=str(args.timeout_ms),
-                SERVE_WORKER="false",
-            )
-            app = App(folder, args.app_port, env)
-            try:
-                result = asyncio.run(drill(app, postgres, args))
-            finally:
-                app.close()
-            result["app_log_tracebacks"] = app.log_text().count("Traceback")
-        finally:
-            postgres.close()
+    with scratch_folder(args.keep) as folder, Postgres(folder, args.pg_port) as postgres:
+        url = postgres.create_database(f"connection_limit={args.pool}&pool_timeout=2")
+        env = app_env(
+            url,
+            None,
+            folder,
+            booking_load=True,
+            DB_STATEMENT_TIMEOUT_MS=str(args.timeout_ms),
+            SERVE_WORKER="false",
+        )
+        with App(folder, args.app_port, env) as app:
+            result = asyncio.run(drill(app, postgres, args))
+        result["app_log_tracebacks"] = app.log_text().count("Traceback")
     under_lock = result["app_backends_under_lock_after_load"]
     result["passed"] = (
         result["locked_requests"] > 0

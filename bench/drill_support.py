@@ -6,9 +6,11 @@ redis-server and its own `equinet serve`, each on a port of its own, and removes
 The app runs in development mode on the throwaway database, so it migrates and seeds the demo
 data itself (customer kund@test.se, five providers).
 
-    from drill_support import Services
-    with Services(app_port=8103, pg_port=18103, redis_port=18113) as services:
-        ...  services.postgres.restart(); services.redis.hang(); ...
+    from drill_support import App, Postgres, app_env, scratch_folder
+    with scratch_folder() as folder, Postgres(folder, 18103) as postgres:
+        url = postgres.create_database("connection_limit=10")
+        with App(folder, 8103, app_env(url, None, folder)) as app:
+            ...  postgres.restart(); ...
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import glob
 import os
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -27,13 +30,28 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+DRILL_DATABASE = "equinet_drill"  # the app's database in a drill's own cluster
+
+
+class ClosedOnExit:
+    """`with Service(...) as service:` closes the service however the block ends."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def pg_bin_dir() -> Path:
@@ -49,7 +67,7 @@ def pg_bin_dir() -> Path:
     raise SystemExit("no PostgreSQL binaries: set PG_BIN_DIR to the folder holding initdb")
 
 
-class Postgres:
+class Postgres(ClosedOnExit):
     """A PostgreSQL cluster of the drill's own in `folder`, listening on 127.0.0.1:`port`."""
 
     def __init__(self, folder: Path, port: int, max_connections: int = 50) -> None:
@@ -94,7 +112,16 @@ class Postgres:
 
     @property
     def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        return self.database_url(database="postgres")
+
+    def database_url(self, query: str = "", database: str = DRILL_DATABASE) -> str:
+        url = f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+        return f"{url}?{query}" if query else url
+
+    def create_database(self, query: str = "", database: str = DRILL_DATABASE) -> str:
+        """CREATE DATABASE `database`; its URL, with `query` (connection_limit=...) if given."""
+        self.sql(f"CREATE DATABASE {database}")
+        return self.database_url(query, database)
 
     def _ctl(self, *args: str) -> None:
         subprocess.run(
@@ -139,7 +166,7 @@ class Postgres:
             self.stop("immediate")
 
 
-class Redis:
+class Redis(ClosedOnExit):
     """A redis-server of the drill's own: stop()/start() kill and restart it on the same port,
     hang()/resume() SIGSTOP and SIGCONT it (the socket accepts, nothing answers)."""
 
@@ -213,7 +240,7 @@ def wait_until(check: Any, seconds: float, failure: str) -> None:
         time.sleep(0.1)
 
 
-class App:
+class App(ClosedOnExit):
     """`equinet serve` on `port`, against the drill's database (and Redis, when given)."""
 
     def __init__(self, folder: Path, port: int, env: dict[str, str], workers: int = 1) -> None:
@@ -249,7 +276,19 @@ class App:
             self.process.kill()
 
 
-def app_env(database_url: str, redis_url: str | None, folder: Path, **extra: str) -> dict[str, str]:
+# A drill that books hard as one customer: the rate limits far out of its reach, and slots
+# bookable right up to their start.
+BOOKING_LOAD = {"RATE_LIMIT_MULTIPLIER": "100000", "BOOKING_MIN_BUFFER_MINUTES": "0"}
+
+
+def app_env(
+    database_url: str,
+    redis_url: str | None,
+    folder: Path,
+    *,
+    booking_load: bool = False,
+    **extra: str,
+) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -264,6 +303,7 @@ def app_env(database_url: str, redis_url: str | None, folder: Path, **extra: str
             "LOG_LEVEL": "WARNING",
             # DRILL_SRC runs the drill against another checkout (a before/after comparison).
             "PYTHONPATH": os.environ.get("DRILL_SRC") or str(ROOT / "src"),
+            **(BOOKING_LOAD if booking_load else {}),
             **extra,
         }
     )
@@ -271,6 +311,13 @@ def app_env(database_url: str, redis_url: str | None, folder: Path, **extra: str
     if redis_url:
         env["REDIS_URL"] = redis_url
     return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 @contextlib.contextmanager
@@ -365,6 +412,37 @@ async def login(base: str, email: str = "kund@test.se", password: str = "test123
         response = await client.post("/api/auth/login", json={"email": email, "password": password})
         response.raise_for_status()
         return str(response.json()["token"])
+
+
+async def free_slots(base: str, token: str, days: int) -> list[dict[str, Any]]:
+    """Non-overlapping free slots of every demo provider over the next `days` days."""
+    found: list[dict[str, Any]] = []
+    async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+        listing = (await client.get("/api/providers", params={"limit": 50})).json()
+        for listed in listing["data"]:
+            provider = (await client.get(f"/api/providers/{listed['id']}")).json()
+            service = min(provider["services"], key=lambda s: s["durationMinutes"])
+            for offset in range(1, days + 1):
+                day = (date.today() + timedelta(days=offset)).isoformat()
+                answer = await client.get(
+                    f"/api/providers/{provider['id']}/availability",
+                    params={"date": day, "serviceId": service["id"]},
+                )
+                if answer.status_code != 200:
+                    continue
+                free_after = ""
+                for slot in answer.json()["slots"]:
+                    if slot["isAvailable"] and slot["startTime"] >= free_after:
+                        found.append(
+                            {
+                                "providerId": provider["id"],
+                                "serviceId": service["id"],
+                                "bookingDate": day,
+                                "startTime": slot["startTime"],
+                            }
+                        )
+                        free_after = slot["endTime"]
+    return found
 
 
 def run(coroutine: Any) -> Any:

@@ -29,7 +29,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -42,10 +41,18 @@ from typing import Any
 import asyncpg
 import httpx
 from aiosmtpd.controller import Controller
-from drill_postgres_restart import free_slots
-from drill_support import BIN, App, Postgres, app_env, login, scratch_folder, wait_until
+from drill_support import (
+    BIN,
+    App,
+    Postgres,
+    app_env,
+    free_port,
+    free_slots,
+    login,
+    scratch_folder,
+    wait_until,
+)
 
-DATABASE = "equinet_drill"
 SEND_EMAIL = "send_email"
 
 
@@ -68,13 +75,6 @@ class SlowInbox:
     def count(self) -> int:
         with self._lock:
             return len(self.received)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def book(base: str, token: str, slots: list[dict[str, Any]], concurrency: int) -> int:
@@ -155,31 +155,25 @@ def main() -> None:
 
     inbox = SlowInbox(args.smtp_delay)
     smtp = Controller(inbox, hostname="127.0.0.1", port=args.smtp_port or free_port())
-    with scratch_folder(args.keep) as folder:
-        postgres = Postgres(folder, args.pg_port)
+    with scratch_folder(args.keep) as folder, Postgres(folder, args.pg_port) as postgres:
         workers: list[Worker] = []
         try:
-            postgres.sql(f"CREATE DATABASE {DATABASE}")
-            url = postgres.url.rsplit("/", 1)[0] + f"/{DATABASE}"
+            url = postgres.create_database()
             env = app_env(
                 url,
                 None,
                 folder,
-                RATE_LIMIT_MULTIPLIER="100000",
-                BOOKING_MIN_BUFFER_MINUTES="0",
+                booking_load=True,
                 SERVE_WORKER="false",
                 SMTP_HOST="127.0.0.1",
                 SMTP_PORT=str(smtp.port),
                 SMTP_STARTTLS="false",
                 WORKER_CONCURRENCY=str(args.concurrency),
             )
-            app = App(folder, args.app_port, env)
-            try:
+            with App(folder, args.app_port, env) as app:
                 token = asyncio.run(login(app.base))
                 slots = asyncio.run(free_slots(app.base, token, args.days))[: args.bookings]
                 booked = asyncio.run(book(app.base, token, slots, 4))
-            finally:
-                app.close()
             queued = asyncio.run(email_jobs(url))
             expected = {job["message_id"] for job in queued}
 
@@ -215,7 +209,6 @@ def main() -> None:
             for worker in workers:
                 worker.stop()
             smtp.stop()
-            postgres.close()
         logs = {
             "killed": workers[0].log_text() if workers else "",
             "restarted": workers[1].log_text() if len(workers) > 1 else "",

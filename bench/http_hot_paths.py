@@ -51,16 +51,21 @@ from uuid import UUID
 
 import httpx
 from asgi_lifespan import LifespanManager
+from sample_values import (
+    busiest_day,
+    provider_user_with_most_bookings,
+    searches,
+    session_token,
+)
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from equinet.accounts.sessions import create_session
 from equinet.app import create_app
 from equinet.db.embedded import bin_dir
 from equinet.db.engine import create_engine
 from equinet.db.urls import is_local_host, parse_database_url
-from equinet.models import Session, User
+from equinet.models import Session
 from equinet.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,58 +125,24 @@ async def choose_paths(settings: Settings) -> tuple[list[Path_], str]:
     engine = create_engine(_target(settings), settings, application_name="bench-setup")
     try:
         async with AsyncSession(engine, expire_on_commit=False) as db, db.begin():
-            city = await db.scalar(
-                text(
-                    'SELECT city FROM "Provider" WHERE "isActive" AND city IS NOT NULL '
-                    "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
-                )
+            search = await searches(db)
+            busiest = await busiest_day(db)
+            heavy_user_id = await provider_user_with_most_bookings(db)
+            token = await session_token(
+                db, heavy_user_id, settings, user_agent="bench/http_hot_paths"
             )
-            point = (
-                await db.execute(
-                    text(
-                        'SELECT latitude, longitude FROM "User" WHERE "userType" = \'customer\' '
-                        "AND latitude IS NOT NULL ORDER BY id LIMIT 1"
-                    )
-                )
-            ).one()
-            busiest = (
-                await db.execute(
-                    text(
-                        'SELECT b."providerId", p."userId", b."bookingDate"::date AS day '
-                        'FROM "Booking" b JOIN "Provider" p ON p.id = b."providerId" '
-                        "WHERE b.status IN ('pending', 'confirmed') "
-                        'AND b."bookingDate" >= current_date + 1 AND p."isActive" '
-                        "GROUP BY 1, 2, 3 ORDER BY count(*) DESC, 1, 3 LIMIT 1"
-                    )
-                )
-            ).one()
-            service_id = await db.scalar(
-                text(
-                    'SELECT id FROM "Service" WHERE "providerId" = :p AND "isActive" '
-                    'ORDER BY "durationMinutes" LIMIT 1'
-                ),
-                {"p": busiest.providerId},
-            )
-            heavy_user_id = await db.scalar(
-                text(
-                    'SELECT p."userId" FROM "Booking" b JOIN "Provider" p '
-                    'ON p.id = b."providerId" GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1'
-                )
-            )
-            user = (await db.execute(select(User).where(User.id == heavy_user_id))).scalar_one()
-            token = await create_session(db, user, settings, user_agent="bench/http_hot_paths")
             session_id = await db.scalar(
                 select(Session.id)
-                .where(Session.user_id == user.id)
+                .where(Session.user_id == heavy_user_id)
                 .order_by(Session.created_at.desc())
                 .limit(1)
             )
     finally:
         await engine.dispose()
-    provider_id, day = busiest.providerId, busiest.day
+    provider_id, day, service_id = busiest.provider_id, busiest.day, busiest.service_id
     auth = {"Authorization": f"Bearer {token}"}
-    city_url = f"/api/providers?city={city}"
-    near_url = f"/api/providers?latitude={point.latitude}&longitude={point.longitude}&radiusKm=25"
+    city_url = f"/api/providers?city={search.city}"
+    near_url = f"/api/providers?latitude={search.latitude}&longitude={search.longitude}&radiusKm=25"
     paths = [
         # The HTTP stack alone (middleware, routing, JSON error): the app's own ceiling here.
         Path_("baseline: unknown path, 404 JSON, no SQL", "/api/no-such-path", expect=404),

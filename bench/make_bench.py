@@ -54,7 +54,7 @@ from urllib.parse import quote
 
 import httpx
 from asgi_lifespan import LifespanManager
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,14 +72,19 @@ from http_hot_paths import (  # noqa: E402
     run_pgbench_scripts,
     serve,
 )
+from sample_values import (  # noqa: E402
+    busiest_day,
+    customer_with_most_bookings,
+    provider_user_with_most_bookings,
+    searches,
+    session_token,
+)
 
-from equinet.accounts.sessions import create_session  # noqa: E402
 from equinet.app import create_app  # noqa: E402
 from equinet.availability.service import day_view  # noqa: E402
 from equinet.db.engine import create_engine  # noqa: E402
 from equinet.db.targets import asyncpg_connect, drop_database, ensure_database_exists  # noqa: E402
 from equinet.db.urls import DatabaseTarget, is_local_host, parse_database_url  # noqa: E402
-from equinet.models import User  # noqa: E402
 from equinet.ops.scale_seed import SCALE_DOMAIN  # noqa: E402
 from equinet.settings import Settings  # noqa: E402
 
@@ -269,8 +274,7 @@ SESSION_AGENT = "bench/make_bench"  # the run's sessions carry it and are delete
 
 
 async def _session(db: AsyncSession, user_id: str, settings: Settings) -> str:
-    user = (await db.execute(select(User).where(User.id == user_id))).scalar_one()
-    return await create_session(db, user, settings, user_agent=SESSION_AGENT)
+    return await session_token(db, user_id, settings, user_agent=SESSION_AGENT)
 
 
 async def build_scene(settings: Settings, slots_wanted: int) -> Scene:
@@ -279,50 +283,10 @@ async def build_scene(settings: Settings, slots_wanted: int) -> Scene:
     )
     try:
         async with AsyncSession(engine, expire_on_commit=False) as db, db.begin():
-            city = await db.scalar(
-                text(
-                    'SELECT city FROM "Provider" WHERE "isActive" AND city IS NOT NULL '
-                    "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
-                )
-            )
-            point = (
-                await db.execute(
-                    text(
-                        'SELECT latitude, longitude FROM "User" WHERE "userType" = \'customer\' '
-                        "AND latitude IS NOT NULL ORDER BY id LIMIT 1"
-                    )
-                )
-            ).one()
-            busiest = (
-                await db.execute(
-                    text(
-                        'SELECT b."providerId", b."bookingDate"::date AS day '
-                        'FROM "Booking" b JOIN "Provider" p ON p.id = b."providerId" '
-                        "WHERE b.status IN ('pending', 'confirmed') "
-                        'AND b."bookingDate" >= current_date + 1 AND p."isActive" '
-                        "GROUP BY 1, 2 ORDER BY count(*) DESC, 1, 2 LIMIT 1"
-                    )
-                )
-            ).one()
-            service_id = await db.scalar(
-                text(
-                    'SELECT id FROM "Service" WHERE "providerId" = :p AND "isActive" '
-                    'ORDER BY "durationMinutes", id LIMIT 1'
-                ),
-                {"p": busiest.providerId},
-            )
-            heavy_provider_user = await db.scalar(
-                text(
-                    'SELECT p."userId" FROM "Booking" b JOIN "Provider" p '
-                    'ON p.id = b."providerId" GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1'
-                )
-            )
-            heavy_customer = await db.scalar(
-                text(
-                    'SELECT "customerId" FROM "Booking" GROUP BY 1 ORDER BY count(*) DESC, 1 '
-                    "LIMIT 1"
-                )
-            )
+            search = await searches(db)
+            busiest = await busiest_day(db)
+            heavy_provider_user = await provider_user_with_most_bookings(db)
+            heavy_customer = await customer_with_most_bookings(db)
             provider_token = await _session(db, heavy_provider_user, settings)
             customer_token = await _session(db, heavy_customer, settings)
             # Each bookable provider with its shortest active service and the customer who
@@ -346,12 +310,12 @@ async def build_scene(settings: Settings, slots_wanted: int) -> Scene:
     finally:
         await engine.dispose()
     return Scene(
-        city=city,
-        latitude=point.latitude,
-        longitude=point.longitude,
-        provider_id=busiest.providerId,
+        city=search.city,
+        latitude=search.latitude,
+        longitude=search.longitude,
+        provider_id=busiest.provider_id,
         day=busiest.day,
-        service_id=service_id,
+        service_id=busiest.service_id,
         provider_token=provider_token,
         customer_token=customer_token,
         slots=slots,

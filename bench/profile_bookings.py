@@ -34,26 +34,13 @@ from asgi_lifespan import LifespanManager
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from profile_hot_paths import _top  # noqa: E402
+from profile_hot_paths import _settings, _top  # noqa: E402
 from profile_wrk import choose, counting  # noqa: E402
 
 from equinet.app import create_app  # noqa: E402
 from equinet.db.urls import is_local_host, parse_database_url  # noqa: E402
-from equinet.settings import Settings  # noqa: E402
 
 WANTED = ("POST /api/bookings", "GET /api/bookings (provider)", "GET /api/bookings (customer)")
-
-
-def _settings(url: str) -> Settings:
-    return Settings(
-        database_url=url,
-        equinet_env="development",
-        rate_limit_enabled=True,
-        rate_limit_multiplier=1_000_000.0,
-        provider_cache_ttl_seconds=0,
-        redis_url=os.environ.get("REDIS_URL") or None,
-        log_level="WARNING",
-    )
 
 
 async def slots(
@@ -92,7 +79,7 @@ async def slots(
 async def main(args: argparse.Namespace) -> None:
     if not is_local_host(parse_database_url(args.url).host):
         raise SystemExit("loopback databases only")
-    settings = _settings(args.url)
+    settings = _settings(args.url, rate_limits=True)
     endpoints, offers = await choose(settings)
     endpoints = [e for e in endpoints if e.name in WANTED]
     app = create_app(settings)

@@ -49,6 +49,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from http_hot_paths import _inline  # noqa: E402
+from sample_values import (  # noqa: E402
+    busiest_day,
+    customer_with_most_bookings,
+    provider_user_with_most_bookings,
+    session_token,
+)
 
 from equinet.accounts.sessions import create_session  # noqa: E402
 from equinet.app import create_app  # noqa: E402
@@ -78,43 +84,15 @@ async def choose(settings: Settings) -> tuple[list[Endpoint], list[str]]:
     engine = create_engine(parse_database_url(settings.database_url or ""), settings)
     try:
         async with AsyncSession(engine, expire_on_commit=False) as db, db.begin():
-            busiest = (
-                await db.execute(
-                    text(
-                        'SELECT b."providerId", p."userId", b."bookingDate"::date AS day '
-                        'FROM "Booking" b JOIN "Provider" p ON p.id = b."providerId" '
-                        "WHERE b.status IN ('pending', 'confirmed') "
-                        'AND b."bookingDate" >= current_date + 1 AND p."isActive" '
-                        "GROUP BY 1, 2, 3 ORDER BY count(*) DESC, 1, 3 LIMIT 1"
-                    )
-                )
-            ).one()
-            service_id = await db.scalar(
-                text(
-                    'SELECT id FROM "Service" WHERE "providerId" = :p AND "isActive" '
-                    'ORDER BY "durationMinutes" LIMIT 1'
-                ),
-                {"p": busiest.providerId},
-            )
-            heavy_provider_user = await db.scalar(
-                text(
-                    'SELECT p."userId" FROM "Booking" b JOIN "Provider" p '
-                    'ON p.id = b."providerId" GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1'
-                )
-            )
-            heavy_customer = await db.scalar(
-                text(
-                    'SELECT "customerId" FROM "Booking" GROUP BY 1 ORDER BY count(*) DESC, 1 '
-                    "LIMIT 1"
-                )
-            )
+            busiest = await busiest_day(db)
+            heavy_provider_user = await provider_user_with_most_bookings(db)
+            heavy_customer = await customer_with_most_bookings(db)
             tokens = {}
             for role, user_id in (
                 ("provider", heavy_provider_user),
                 ("customer", heavy_customer),
             ):
-                user = (await db.execute(select(User).where(User.id == user_id))).scalar_one()
-                tokens[role] = await create_session(db, user, settings, user_agent="bench/wrk")
+                tokens[role] = await session_token(db, user_id, settings, user_agent="bench/wrk")
             booker = (
                 await db.execute(select(User).where(User.email == CUSTOMER_EMAIL))
             ).scalar_one()
@@ -132,7 +110,7 @@ async def choose(settings: Settings) -> tuple[list[Endpoint], list[str]]:
             ).all()
     finally:
         await engine.dispose()
-    provider_id, day = busiest.providerId, busiest.day
+    provider_id, day, service_id = busiest.provider_id, busiest.day, busiest.service_id
     endpoints = [
         Endpoint("GET /api/health", "GET", "/api/health"),
         Endpoint("GET /api/providers/{id}", "GET", f"/api/providers/{provider_id}"),
