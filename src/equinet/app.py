@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 namespace=target.describe(),
                 ttl_seconds=settings.provider_cache_ttl_seconds,
                 breaker=app.state.redis_breaker,
+                repeat_after_seconds=settings.replica_lag_allowance_seconds if replica else 0.0,
             )
             # Rate-limit counts: Redis (shared by all workers) or this process (no REDIS_URL).
             app.state.rate_limiter = RateLimiter(settings, app.state.redis_breaker)

@@ -186,6 +186,8 @@ class Settings(BaseSettings):
     booking_min_notice_minutes: int = Field(60, ge=0, le=7 * 24 * 60)
     # Public provider listings are cached this long (Redis when REDIS_URL is set).
     provider_cache_ttl_seconds: int = Field(300, ge=0)
+    # With DATABASE_REPLICA_URL: the replica lag a listing may show; invalidations repeat after it.
+    replica_lag_allowance_seconds: float = Field(2.0, ge=0)
     # `equinet db explain` flags sequential scans of tables with at least this many rows.
     explain_large_table_rows: int = Field(10_000, ge=0)
     # The scheduler's bearer token for /api/cron/send-reminders; unset: the route always 401s.

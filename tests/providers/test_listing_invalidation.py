@@ -3,7 +3,9 @@ stores a page computed before a write it missed; its hits and misses are in /met
 
 from __future__ import annotations
 
+import asyncio
 import os
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -13,6 +15,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
+from redis.asyncio import Redis
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -186,6 +189,39 @@ async def test_a_page_read_before_a_write_is_never_stored_after_it(app: FastAPI)
     after = await cache.lookup("list", {"q": "race"}, scope)
     await cache.store("list", {"q": "race"}, after, b"fresh", ["p1", "p2"])
     assert (await cache.lookup("list", {"q": "race"}, scope)).body == b"fresh"
+
+
+@pytest.mark.parametrize("backend", ["redis", "memory"])
+async def test_with_a_replica_a_page_read_before_it_replayed_the_write_is_dropped_soon(
+    backend: str,
+) -> None:
+    redis = Redis.from_url(os.environ["REDIS_URL"]) if backend == "redis" else None
+    cache = ProviderListingCache(
+        redis=redis, namespace=f"replica-{uuid.uuid4()}", ttl_seconds=300,
+        repeat_after_seconds=0.2,
+    )  # fmt: skip
+    scope = listing_scope("uppsala", None)
+    try:
+        await cache.invalidate(["p1"])  # the write, committed on the primary
+        # A reader misses after the write but reads a replica that has not replayed it yet.
+        late = await cache.lookup("list", {"q": "lag"}, scope)
+        await cache.store("list", {"q": "lag"}, late, b"stale", ["p1"])
+        assert (await cache.lookup("list", {"q": "lag"}, scope)).body == b"stale"
+        # A reader that misses before the repeat and stores after it is refused.
+        slow = await cache.lookup("list", {"q": "slow"}, scope)
+        await asyncio.sleep(0.4)
+        assert (await cache.lookup("list", {"q": "lag"}, scope)).body is None
+        await cache.store("list", {"q": "slow"}, slow, b"stale", ["p1"])
+        assert (await cache.lookup("list", {"q": "slow"}, scope)).body is None
+        # Read once the replica has caught up: cached until the next write.
+        fresh = await cache.lookup("list", {"q": "lag"}, scope)
+        await cache.store("list", {"q": "lag"}, fresh, b"fresh", ["p1"])
+        await asyncio.sleep(0.3)
+        assert (await cache.lookup("list", {"q": "lag"}, scope)).body == b"fresh"
+    finally:
+        cache.close()
+        if redis is not None:
+            await redis.aclose()
 
 
 async def test_hits_and_misses_move_in_metrics(

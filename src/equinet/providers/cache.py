@@ -28,6 +28,11 @@ cluster.
 
 Writers call `invalidate_provider_listings(db, provider_id, ...)` in their transaction; the
 invalidation runs after the commit and is dropped on rollback.
+
+With a read replica (DATABASE_REPLICA_URL) a reader can miss just after a write, query a replica
+that has not replayed it yet and store the old page. Each invalidation is therefore repeated
+REPLICA_LAG_ALLOWANCE_SECONDS later, which drops such a page and refuses any store begun before
+it: a listing is stale for at most that long (while the replica lags less), not for the TTL.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ import logging
 import math
 import time
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,9 +191,13 @@ class ProviderListingCache:
         namespace: str,
         ttl_seconds: int,
         breaker: RedisBreaker | None = None,
+        repeat_after_seconds: float = 0.0,
     ) -> None:
         self.redis = redis
         self.ttl_seconds = ttl_seconds
+        # > 0 with a replica: every invalidation runs again this much later (see above).
+        self.repeat_after_seconds = repeat_after_seconds
+        self._repeats: set[asyncio.Task[None]] = set()
         # Write marks must outlive any read that began before the write.
         self._mark_seconds = max(ttl_seconds, 60)
         self.breaker = breaker or RedisBreaker(
@@ -277,6 +286,10 @@ class ProviderListingCache:
     async def invalidate(self, provider_ids: Sequence[str], scopes: Iterable[str] = ()) -> None:
         """Drop the listings showing these providers and move the generations of `scopes`."""
         chosen = sorted(set(scopes))
+        await self._invalidate(provider_ids, chosen)
+        self._repeat_later(lambda: self._invalidate(provider_ids, chosen))
+
+    async def _invalidate(self, provider_ids: Sequence[str], chosen: list[str]) -> None:
         redis = self.redis
         if redis is None:
             self._sequence += 1
@@ -297,6 +310,10 @@ class ProviderListingCache:
 
     async def invalidate_all(self) -> None:
         """Drop every entry (all workers): a new epoch."""
+        await self._invalidate_all()
+        self._repeat_later(self._invalidate_all)
+
+    async def _invalidate_all(self) -> None:
         redis = self.redis
         if redis is None:
             self._epoch += 1
@@ -307,6 +324,19 @@ class ProviderListingCache:
             await self.breaker.call(lambda: redis.incr(f"{self.prefix}:epoch"))
         except RedisUnavailable:
             self._drop_everything_later()
+
+    def _repeat_later(self, invalidation: Callable[[], Awaitable[None]]) -> None:
+        # Not a job: a lost repeat leaves a page stale until the TTL at worst, nothing more.
+        if self.repeat_after_seconds <= 0:
+            return
+
+        async def repeat() -> None:
+            await asyncio.sleep(self.repeat_after_seconds)
+            await invalidation()
+
+        task = asyncio.get_running_loop().create_task(repeat())
+        self._repeats.add(task)
+        task.add_done_callback(self._repeats.discard)
 
     def _drop_everything_later(self) -> None:
         if self._pending is None:
@@ -325,6 +355,8 @@ class ProviderListingCache:
             return
 
     def close(self) -> None:
+        for task in list(self._repeats):
+            task.cancel()
         if self._pending is not None:
             self._pending.cancel()
             self._pending = None
