@@ -112,6 +112,7 @@ async def test_a_provider_turns_two_factor_on_and_then_needs_it(
     assert setup.status_code == 200, setup.text
     secret = setup.json()["secret"]
     assert setup.json()["otpauthUri"].startswith("otpauth://totp/")
+    assert setup.headers["Cache-Control"] == "no-store"
     # Not on until a first code proves the app has the secret.
     assert (await password_step(client, user.email)).json().get("token")
     confirm = await client.post(
@@ -119,6 +120,7 @@ async def test_a_provider_turns_two_factor_on_and_then_needs_it(
     )
     assert confirm.status_code == 200, confirm.text
     assert len(confirm.json()["recoveryCodes"]) == 10
+    assert confirm.headers["Cache-Control"] == "no-store"
     status = await client.get("/api/auth/two-factor", headers=headers)
     assert status.json() == {"enabled": True, "required": False, "recoveryCodesLeft": 10}
     assert (await password_step(client, user.email)).json()["twoFactorRequired"] is True

@@ -49,26 +49,24 @@ async def queue_password_changed(db: AsyncSession, user: User) -> None:
 # --- built by the worker -----------------------------------------------------------------------
 
 
-async def _recipient(db: AsyncSession, user_id: str) -> User | None:
+async def _to_user(
+    db: AsyncSession, user_id: str, template: str, subject: str, url: str
+) -> Email | None:
+    """The e-mail to the user's own address; none to a manual customer, who has no account."""
     user = await repository.user_by_id(db, user_id)
     if user is None or user.is_manual_customer:
         return None
-    return user
+    return render(
+        template, to=user.email, subject=gettext(subject), first_name=user.first_name, url=url
+    )
 
 
 @email_kind("verification")
 async def verification(
     db: AsyncSession, settings: Settings, *, user_id: str, token: str
 ) -> Email | None:
-    user = await _recipient(db, user_id)
-    if user is None:
-        return None
-    return render(
-        "verification",
-        to=user.email,
-        subject=gettext(VERIFY_SUBJECT),
-        first_name=user.first_name,
-        url=_link(settings, "/verify-email", token),
+    return await _to_user(
+        db, user_id, "verification", VERIFY_SUBJECT, _link(settings, "/verify-email", token)
     )
 
 
@@ -76,27 +74,13 @@ async def verification(
 async def password_reset(
     db: AsyncSession, settings: Settings, *, user_id: str, token: str
 ) -> Email | None:
-    user = await _recipient(db, user_id)
-    if user is None:
-        return None
-    return render(
-        "password_reset",
-        to=user.email,
-        subject=gettext(RESET_SUBJECT),
-        first_name=user.first_name,
-        url=_link(settings, "/reset-password", token),
+    return await _to_user(
+        db, user_id, "password_reset", RESET_SUBJECT, _link(settings, "/reset-password", token)
     )
 
 
 @email_kind("password_changed")
 async def password_changed(db: AsyncSession, settings: Settings, *, user_id: str) -> Email | None:
-    user = await _recipient(db, user_id)
-    if user is None:
-        return None
-    return render(
-        "password_changed",
-        to=user.email,
-        subject=gettext(CHANGED_SUBJECT),
-        first_name=user.first_name,
-        url=_link(settings, "/forgot-password"),
+    return await _to_user(
+        db, user_id, "password_changed", CHANGED_SUBJECT, _link(settings, "/forgot-password")
     )

@@ -8,7 +8,7 @@ counts this route per IP like the password step.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from equinet.accounts import two_factor
 from equinet.accounts.dependencies import CurrentUser
@@ -35,6 +35,14 @@ limit_route("POST", "/api/auth/two-factor/setup", "profileUpdate")
 limit_route("POST", "/api/auth/two-factor/confirm", "login")
 limit_route("POST", "/api/auth/two-factor/disable", "login")
 limit_route("POST", "/api/auth/two-factor/recovery-codes", "login")
+
+
+async def _not_cached(response: Response) -> None:
+    """A secret or recovery codes are shown once: no cache may keep the answer."""
+    response.headers["Cache-Control"] = "no-store"
+
+
+SHOWN_ONCE = [Depends(_not_cached)]
 
 
 @router.post(
@@ -78,13 +86,12 @@ async def two_factor_status(user: CurrentUser, db: DbSession) -> TwoFactorStatus
     "/api/auth/two-factor/setup",
     response_model=TwoFactorSetupOut,
     summary="Start turning two-factor login on: a secret for the authenticator app",
+    dependencies=SHOWN_ONCE,
 )
 async def two_factor_setup(
-    body: PasswordConfirmIn, response: Response, user: CurrentUser, db: DbSession,
-    settings: AppSettings,
-) -> TwoFactorSetupOut:  # fmt: skip
+    body: PasswordConfirmIn, user: CurrentUser, db: DbSession, settings: AppSettings
+) -> TwoFactorSetupOut:
     enrolment = await two_factor.begin_setup(db, settings, user, body.password)
-    response.headers["Cache-Control"] = "no-store"
     return TwoFactorSetupOut(secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri)
 
 
@@ -92,13 +99,12 @@ async def two_factor_setup(
     "/api/auth/two-factor/confirm",
     response_model=RecoveryCodesOut,
     summary="Finish turning it on with a first code; the recovery codes are shown once",
+    dependencies=SHOWN_ONCE,
 )
 async def two_factor_confirm(
-    body: TwoFactorCodeIn, response: Response, user: CurrentUser, db: DbSession,
-    settings: AppSettings,
-) -> RecoveryCodesOut:  # fmt: skip
+    body: TwoFactorCodeIn, user: CurrentUser, db: DbSession, settings: AppSettings
+) -> RecoveryCodesOut:
     codes = await two_factor.confirm_setup(db, settings, user, body.code)
-    response.headers["Cache-Control"] = "no-store"
     return RecoveryCodesOut(recovery_codes=codes)
 
 
@@ -106,13 +112,12 @@ async def two_factor_confirm(
     "/api/auth/two-factor/recovery-codes",
     response_model=RecoveryCodesOut,
     summary="New recovery codes (the old ones stop working)",
+    dependencies=SHOWN_ONCE,
 )
 async def two_factor_new_codes(
-    body: TwoFactorCodeIn, response: Response, user: CurrentUser, db: DbSession,
-    settings: AppSettings,
-) -> RecoveryCodesOut:  # fmt: skip
+    body: TwoFactorCodeIn, user: CurrentUser, db: DbSession, settings: AppSettings
+) -> RecoveryCodesOut:
     codes = await two_factor.regenerate_recovery_codes(db, settings, user, body.code)
-    response.headers["Cache-Control"] = "no-store"
     return RecoveryCodesOut(recovery_codes=codes)
 
 

@@ -150,6 +150,8 @@ async def _reserve(
     settings: Settings,
     *,
     provider: Provider,
+    service: Any,
+    customer_id: str,
     day: date,
     start: str,
     end: str,
@@ -159,8 +161,9 @@ async def _reserve(
     now: datetime | None,
     values: dict[str, Any],
 ) -> Any:
-    """Lock the provider's (and horse's) diary, re-check the time inside the lock, insert;
-    returns the stored booking's own columns."""
+    """Lock the provider's (and horse's) diary, re-check the time inside the lock, insert
+    `values` with the parties, the price at booking and the time; returns the stored
+    booking's own columns."""
     await lock_diary(db, provider_id=provider.id, horse_id=horse_id)
     travel = await check_bookable(
         db,
@@ -179,6 +182,9 @@ async def _reserve(
         db,
         {
             **values,
+            "customer_id": customer_id,
+            "service_id": service.id,
+            "price_at_booking": service.price,
             "provider_id": provider.id,
             "booking_date": booking_date_column(day),
             "start_time": start,
@@ -214,6 +220,18 @@ def _created_row(
         payment_id=None,
         review_id=None,
     )
+
+
+async def _own_active_service(db: AsyncSession, provider: Provider, service_id: str) -> Any:
+    """A service of `provider` that can be booked now (the provider books it themself)."""
+    service = await repository.service_with_provider(db, service_id)
+    if service is None or not service.is_active:
+        raise InactiveService()
+    if service.provider_id != provider.id:
+        raise ServiceProviderMismatch()
+    if not provider.is_active:
+        raise InactiveProvider()
+    return service
 
 
 def _not_in_past(day: date, now: datetime | None) -> None:
@@ -256,6 +274,8 @@ async def create_booking(
         db,
         settings,
         provider=provider,
+        service=service,
+        customer_id=customer.id,
         day=data.booking_date,
         start=start,
         end=end,
@@ -264,9 +284,6 @@ async def create_booking(
         apply_travel_buffer=True,
         now=now,
         values={
-            "customer_id": customer.id,
-            "service_id": service.id,
-            "price_at_booking": service.price,
             "route_order_id": data.route_order_id,
             "status": "pending",
             "horse_name": data.horse_name,
@@ -345,13 +362,7 @@ async def create_manual_booking(
 ) -> dict[str, Any]:
     """POST /api/bookings/manual: confirmed at once; same hours and overlap rules, no buffer."""
     _not_in_past(data.booking_date, now)
-    service = await repository.service_with_provider(db, data.service_id)
-    if service is None or not service.is_active:
-        raise InactiveService()
-    if service.provider_id != provider.id:
-        raise ServiceProviderMismatch()
-    if not provider.is_active:
-        raise InactiveProvider()
+    service = await _own_active_service(db, provider, data.service_id)
     start, end = time_window(
         data.booking_date, data.start_time, data.end_time, service.duration_minutes
     )
@@ -362,6 +373,8 @@ async def create_manual_booking(
         db,
         settings,
         provider=provider,
+        service=service,
+        customer_id=customer.id,
         day=data.booking_date,
         start=start,
         end=end,
@@ -370,9 +383,6 @@ async def create_manual_booking(
         apply_travel_buffer=False,
         now=now,
         values={
-            "customer_id": customer.id,
-            "service_id": service.id,
-            "price_at_booking": service.price,
             "status": "confirmed",
             "horse_name": data.horse_name,
             "horse_info": data.horse_info,
@@ -542,13 +552,7 @@ async def create_group_visit_booking(
     booking's joined row; the customer's confirmation e-mail goes out after the commit.
     """
     _not_in_past(day, now)
-    service = await repository.service_with_provider(db, service_id)
-    if service is None or not service.is_active:
-        raise InactiveService()
-    if service.provider_id != provider.id:
-        raise ServiceProviderMismatch()
-    if not provider.is_active:
-        raise InactiveProvider()
+    service = await _own_active_service(db, provider, service_id)
     if provider.user_id == customer_id:
         raise SelfBooking()
     start, end = time_window(day, start_time, None, service.duration_minutes)
@@ -558,6 +562,8 @@ async def create_group_visit_booking(
         db,
         settings,
         provider=provider,
+        service=service,
+        customer_id=customer_id,
         day=day,
         start=start,
         end=end,
@@ -566,10 +572,7 @@ async def create_group_visit_booking(
         apply_travel_buffer=False,
         now=now,
         values={
-            "customer_id": customer_id,
-            "service_id": service.id,
             "status": "confirmed",
-            "price_at_booking": service.price,
             "horse_name": horse_name,
             "horse_info": horse_info,
             "customer_notes": customer_notes,

@@ -2,8 +2,9 @@
 
 A booking row is any object with the booking detail's attributes (`id`, `booking_date`,
 `start_time`, `end_time`, `status`, `updated_at`, `service_name`, `provider_business_name`,
-`customer_first_name`, `customer_last_name`, `horse_name`, `horse_rel_name`), such as the rows
-of `bookings.repository.booking_detail`.
+`customer_first_name`, `customer_last_name`, `horse_name`, `horse_rel_name`, optionally
+`location`), such as the rows of `bookings.repository.booking_detail` or of a select of
+`EVENT_COLUMNS` from a booking joined to its customer, service, provider and (outer) horse.
 """
 
 from __future__ import annotations
@@ -12,8 +13,12 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import func
+
+from equinet.bookings.repository import Customer
 from equinet.kit.dates import BUSINESS_TIMEZONE, date_of_booking_column, parse_hhmm
 from equinet.kit.email import Attachment
+from equinet.models import Booking, Horse, Provider, Service
 
 if TYPE_CHECKING:
     from icalendar import Event
@@ -29,6 +34,22 @@ _STATUS = {
 # A later state of the same booking carries a higher SEQUENCE, so a client that imported the
 # confirmation replaces it with the cancellation.
 _SEQUENCE = {"pending": 0, "confirmed": 1, "completed": 2, "cancelled": 2}
+
+EVENT_COLUMNS = (
+    Booking.id,
+    Booking.booking_date,
+    Booking.start_time,
+    Booking.end_time,
+    Booking.status,
+    Booking.updated_at,
+    Booking.horse_name,
+    Horse.name.label("horse_rel_name"),
+    Service.name.label("service_name"),
+    Provider.business_name.label("provider_business_name"),
+    Customer.first_name.label("customer_first_name"),
+    Customer.last_name.label("customer_last_name"),
+    func.nullif(func.concat_ws(", ", Customer.address, Customer.city), "").label("location"),
+)
 
 
 def uid_of(booking_id: str) -> str:

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from equinet.bookings.repository import Customer, ProviderUser
+from equinet.calendar_feeds.ics import EVENT_COLUMNS
 from equinet.db.base import new_uuid, utcnow
 from equinet.kit.dates import booking_date_column
 from equinet.models import Booking, CalendarFeed, Horse, Provider, Service, User
@@ -54,24 +55,9 @@ async def owner_of_token(db: AsyncSession, token_hash: str) -> str | None:
 async def feed_bookings(db: AsyncSession, user_id: str, first_day: date) -> Sequence[Any]:
     """The user's confirmed and cancelled bookings from `first_day` on, as customer or as
     provider, with what an event shows."""
-    location = func.nullif(func.concat_ws(", ", Customer.address, Customer.city), "").label(
-        "location"
-    )
     statement = (
         select(
-            Booking.id,
-            Booking.booking_date,
-            Booking.start_time,
-            Booking.end_time,
-            Booking.status,
-            Booking.updated_at,
-            Booking.horse_name,
-            Horse.name.label("horse_rel_name"),
-            Service.name.label("service_name"),
-            Provider.business_name.label("provider_business_name"),
-            Customer.first_name.label("customer_first_name"),
-            Customer.last_name.label("customer_last_name"),
-            location,
+            *EVENT_COLUMNS,
             (ProviderUser.id == user_id).label("as_provider"),
         )
         .select_from(Booking)

@@ -10,7 +10,7 @@ from equinet.accounts.dependencies import CurrentProvider, CurrentUser
 from equinet.db.session import DbSession
 from equinet.group_bookings import service
 from equinet.group_bookings.schemas import GroupRequestIn, GroupUpdateIn, JoinIn, MatchIn
-from equinet.kit.pagination import PageRequest, page_headers, paginated
+from equinet.kit.pagination import PageRequest, paged, paginated
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.providers.service import provider_of_caller
 from equinet.settings import settings_of
@@ -37,18 +37,16 @@ async def create_group(db: DbSession, user: CurrentUser, body: GroupRequestIn) -
 async def my_groups(
     request: Request, response: Response, db: DbSession, user: CurrentUser, page: GroupPage
 ) -> list[dict[str, Any]]:
-    groups, has_more = await service.my_groups(db, user, page)
-    page_headers(response, request, page, has_more)
-    return groups
+    return paged(response, request, page, await service.my_groups(db, user, page))
 
 
 @router.get("/available", summary="Open group visits in my area for my services")
 async def available(
     request: Request, response: Response, db: DbSession, account: CurrentProvider, page: GroupPage
 ) -> list[dict[str, Any]]:
-    groups, has_more = await service.available_groups(db, account.provider, page)
-    page_headers(response, request, page, has_more)
-    return groups
+    return paged(
+        response, request, page, await service.available_groups(db, account.provider, page)
+    )
 
 
 @router.post("/join", status_code=201, summary="Join a group visit with its invite code")

@@ -29,7 +29,7 @@ from equinet.horses.schemas import (
     TimelineItem,
 )
 from equinet.kit.i18n import _
-from equinet.kit.pagination import PageRequest, page_headers, paginated
+from equinet.kit.pagination import PageRequest, paged, paginated
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.settings import settings_of
 
@@ -57,9 +57,7 @@ PassportPage = Annotated[PageRequest, Depends(paginated(default=50, cap=100))]
 async def list_horses(
     request: Request, response: Response, db: DbSession, user: CurrentUser, page: HorsePage
 ) -> list[HorseOut]:
-    horses, has_more = await service.list_horses(db, user, page)
-    page_headers(response, request, page, has_more)
-    return horses
+    return paged(response, request, page, await service.list_horses(db, user, page))
 
 
 @router.post("", status_code=201, summary="Register a horse")
@@ -95,9 +93,9 @@ async def list_notes(
     page: NotePage,
     category: Category = None,
 ) -> list[NoteOut]:
-    notes, has_more = await service.list_notes(db, user, horse_id, category, page)
-    page_headers(response, request, page, has_more)
-    return notes
+    return paged(
+        response, request, page, await service.list_notes(db, user, horse_id, category, page)
+    )
 
 
 @router.post("/{horse_id}/notes", status_code=201, summary="Add a note to my horse")
@@ -131,9 +129,9 @@ async def timeline(
     page: NotePage,
     category: Category = None,
 ) -> list[TimelineItem]:
-    items, has_more = await service.timeline(db, user, horse_id, category, page)
-    page_headers(response, request, page, has_more)
-    return list(items)
+    return paged(
+        response, request, page, await service.timeline(db, user, horse_id, category, page)
+    )
 
 
 @router.post("/{horse_id}/passport", status_code=201, summary="Create a passport link (30 days)")
@@ -152,9 +150,8 @@ async def list_passports(
     horse_id: str,
     page: PassportPage,
 ) -> list[PassportLink]:
-    links, has_more = await service.list_passports(db, settings_of(request), user, horse_id, page)
-    page_headers(response, request, page, has_more)
-    return links
+    listed = await service.list_passports(db, settings_of(request), user, horse_id, page)
+    return paged(response, request, page, listed)
 
 
 @router.delete("/{horse_id}/passport/{passport_id}", summary="Revoke a passport link")

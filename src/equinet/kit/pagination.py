@@ -83,3 +83,12 @@ def page_headers(response: Response, request: Request, page: PageRequest, has_mo
         params.pop("page", None)
         params.update(limit=page.limit, offset=page.offset + page.limit)
         response.headers["Link"] = f'<{request.url.include_query_params(**params)}>; rel="next"'
+
+
+def paged(
+    response: Response, request: Request, page: PageRequest, listed: tuple[list[Row], bool]
+) -> list[Row]:
+    """The rows of a list read for `page` (`PageRequest.cut`), with the page's headers set."""
+    rows, has_more = listed
+    page_headers(response, request, page, has_more)
+    return rows

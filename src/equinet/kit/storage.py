@@ -108,24 +108,43 @@ class S3Store:
         )
 
 
-def s3_upload_client(settings: Settings) -> Any:
+def s3_client(
+    *,
+    endpoint_url: str | None,
+    access_key_id: str | None,
+    secret_access_key: str | None,
+    region: str | None,
+) -> Any:
+    """A boto3 S3 client that also works against S3-compatible servers (the default AWS
+    credential chain when the keys are None)."""
     import boto3
     from botocore.config import Config
 
     config = Config(
-        # S3-compatible servers on an IP or a single host name need path-style addressing.
-        s3={"addressing_style": "path" if settings.upload_s3_endpoint_url else "auto"},
+        # S3-compatible servers (MinIO, Ceph, a local test server) often live on an IP or a
+        # single host name, where virtual-hosted bucket addressing cannot work.
+        s3={"addressing_style": "path" if endpoint_url else "auto"},
+        # Not every S3-compatible server understands the newer default CRC trailers.
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
         retries={"max_attempts": 3, "mode": "standard"},
     )
     return boto3.session.Session().client(
         "s3",
-        endpoint_url=settings.upload_s3_endpoint_url,
-        aws_access_key_id=settings.upload_s3_access_key_id,
-        aws_secret_access_key=settings.upload_s3_secret_access_key,
-        region_name=settings.upload_s3_region or "us-east-1",
+        endpoint_url=endpoint_url,
+        aws_access_key_id=access_key_id,
+        aws_secret_access_key=secret_access_key,
+        region_name=region or "us-east-1",
         config=config,
+    )
+
+
+def s3_upload_client(settings: Settings) -> Any:
+    return s3_client(
+        endpoint_url=settings.upload_s3_endpoint_url,
+        access_key_id=settings.upload_s3_access_key_id,
+        secret_access_key=settings.upload_s3_secret_access_key,
+        region=settings.upload_s3_region,
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from equinet.bookings.repository import Customer, ProviderUser
+from equinet.calendar_feeds.ics import EVENT_COLUMNS
 from equinet.db.base import new_uuid, utcnow
 from equinet.kit.dates import booking_date_column
 from equinet.models import Booking, Horse, Provider, ReminderDelivery, ReminderOptOut, Service, User
@@ -106,22 +107,8 @@ async def day_before_candidates(db: AsyncSession, kind: str, day: Any) -> Sequen
     is_provider = Recipient.id == Provider.user_id
     statement = (
         select(
-            Booking.id,
-            Booking.booking_date,
-            Booking.start_time,
-            Booking.end_time,
-            Booking.status,
-            Booking.updated_at,
-            Booking.horse_name,
-            Horse.name.label("horse_rel_name"),
-            Service.name.label("service_name"),
-            Provider.business_name.label("provider_business_name"),
-            Customer.first_name.label("customer_first_name"),
-            Customer.last_name.label("customer_last_name"),
+            *EVENT_COLUMNS,
             Customer.phone.label("customer_phone"),
-            func.nullif(func.concat_ws(", ", Customer.address, Customer.city), "").label(
-                "location"
-            ),
             Recipient.id.label("recipient_id"),
             Recipient.email.label("recipient_email"),
             Recipient.first_name.label("recipient_first_name"),

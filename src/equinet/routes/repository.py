@@ -77,36 +77,32 @@ async def booking_counts(db: AsyncSession, order_ids: Sequence[str]) -> dict[str
     return {str(order_id): int(count) for order_id, count in (await db.execute(statement)).all()}
 
 
-async def own_announcements(
-    db: AsyncSession, provider_id: str, limit: int, offset: int
+async def _own_of_type(
+    db: AsyncSession, owner: Any, announcement_type: str, limit: int, offset: int
 ) -> Sequence[RouteOrder]:
+    """The route orders of one type whose `owner` condition holds, newest first."""
     statement = (
         select(RouteOrder)
-        .where(
-            RouteOrder.provider_id == provider_id,
-            RouteOrder.announcement_type == PROVIDER_ANNOUNCED,
-        )
+        .where(owner, RouteOrder.announcement_type == announcement_type)
         .order_by(RouteOrder.created_at.desc(), RouteOrder.id)
         .limit(limit)
         .offset(offset)
     )
     return (await db.scalars(statement)).all()
+
+
+async def own_announcements(
+    db: AsyncSession, provider_id: str, limit: int, offset: int
+) -> Sequence[RouteOrder]:
+    owner = RouteOrder.provider_id == provider_id
+    return await _own_of_type(db, owner, PROVIDER_ANNOUNCED, limit, offset)
 
 
 async def own_orders(
     db: AsyncSession, customer_id: str, limit: int, offset: int
 ) -> Sequence[RouteOrder]:
-    statement = (
-        select(RouteOrder)
-        .where(
-            RouteOrder.customer_id == customer_id,
-            RouteOrder.announcement_type == CUSTOMER_INITIATED,
-        )
-        .order_by(RouteOrder.created_at.desc(), RouteOrder.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return (await db.scalars(statement)).all()
+    owner = RouteOrder.customer_id == customer_id
+    return await _own_of_type(db, owner, CUSTOMER_INITIATED, limit, offset)
 
 
 async def open_announcements(
@@ -198,34 +194,32 @@ async def customer_contact(db: AsyncSession, user_id: str) -> Any:
     return (await db.execute(statement)).first()
 
 
-async def cancel_customer_order(db: AsyncSession, order_id: str, customer_id: str) -> bool:
+async def _cancel_own(
+    db: AsyncSession, order_id: str, owner: Any, announcement_type: str, cancellable: str
+) -> bool:
+    """Cancel the order when `owner` holds and it is of that type and still `cancellable`."""
     statement = (
         update(RouteOrder)
         .where(
             RouteOrder.id == order_id,
-            RouteOrder.customer_id == customer_id,
-            RouteOrder.announcement_type == CUSTOMER_INITIATED,
-            RouteOrder.status == "pending",
+            owner,
+            RouteOrder.announcement_type == announcement_type,
+            RouteOrder.status == cancellable,
         )
         .values(status="cancelled", updated_at=utcnow())
         .returning(RouteOrder.id)
     )
     return (await db.execute(statement)).first() is not None
+
+
+async def cancel_customer_order(db: AsyncSession, order_id: str, customer_id: str) -> bool:
+    owner = RouteOrder.customer_id == customer_id
+    return await _cancel_own(db, order_id, owner, CUSTOMER_INITIATED, "pending")
 
 
 async def cancel_announcement(db: AsyncSession, order_id: str, provider_id: str) -> bool:
-    statement = (
-        update(RouteOrder)
-        .where(
-            RouteOrder.id == order_id,
-            RouteOrder.provider_id == provider_id,
-            RouteOrder.announcement_type == PROVIDER_ANNOUNCED,
-            RouteOrder.status == "open",
-        )
-        .values(status="cancelled", updated_at=utcnow())
-        .returning(RouteOrder.id)
-    )
-    return (await db.execute(statement)).first() is not None
+    owner = RouteOrder.provider_id == provider_id
+    return await _cancel_own(db, order_id, owner, PROVIDER_ANNOUNCED, "open")
 
 
 async def owned_order_status(

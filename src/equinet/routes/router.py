@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from equinet.accounts.dependencies import CurrentCustomer, CurrentProvider, CurrentUser
 from equinet.db.session import DbSession
-from equinet.kit.pagination import PageRequest, page_headers, paginated
+from equinet.kit.pagination import PageRequest, paged, paginated
 from equinet.kit.rate_limit_routes import limit_route
 from equinet.providers.service import provider_of_caller
 from equinet.routes import planning, service
@@ -54,9 +54,8 @@ async def list_route_orders(
     announcement_type: Annotated[str | None, Query(alias="announcementType")] = None,
 ) -> list[dict[str, Any]]:
     provider = await provider_of_caller(db, user)
-    rows, has_more = await service.list_own(db, user, provider, announcement_type, page)
-    page_headers(response, request, page, has_more)
-    return rows
+    listed = await service.list_own(db, user, provider, announcement_type, page)
+    return paged(response, request, page, listed)
 
 
 @orders_router.get("/announcements", summary="Open announcements (public, read-only)")
@@ -73,7 +72,7 @@ async def announcements(
     longitude: Annotated[float | None, Query(ge=-180, le=180)] = None,
     radius_km: Annotated[float | None, Query(alias="radiusKm")] = None,
 ) -> list[dict[str, Any]]:
-    rows, has_more = await service.public_announcements(
+    listed = await service.public_announcements(
         db,
         provider_id=provider_id,
         service_type=service_type,
@@ -84,8 +83,7 @@ async def announcements(
         radius_km=radius_km,
         page=page,
     )
-    page_headers(response, request, page, has_more)
-    return rows
+    return paged(response, request, page, listed)
 
 
 @orders_router.get("/available", summary="Customers' orders within my service area")
@@ -98,29 +96,24 @@ async def available(
     service_type: Annotated[str | None, Query(alias="serviceType")] = None,
     priority: Annotated[str | None, Query(pattern="^(normal|urgent)$")] = None,
 ) -> list[dict[str, Any]]:
-    rows, has_more = await service.available_orders(
+    listed = await service.available_orders(
         db, account.provider, service_type=service_type, priority=priority, page=page
     )
-    page_headers(response, request, page, has_more)
-    return rows
+    return paged(response, request, page, listed)
 
 
 @orders_router.get("/my-orders", summary="My orders with their planned visits and ETAs")
 async def my_orders(
     request: Request, response: Response, db: DbSession, customer: CurrentCustomer, page: ListPage
 ) -> list[dict[str, Any]]:
-    rows, has_more = await service.my_orders(db, customer, page)
-    page_headers(response, request, page, has_more)
-    return rows
+    return paged(response, request, page, await service.my_orders(db, customer, page))
 
 
 @orders_router.get("/follows", summary="Providers whose announcements I follow")
 async def follows(
     request: Request, response: Response, db: DbSession, customer: CurrentCustomer, page: ListPage
 ) -> list[dict[str, Any]]:
-    rows, has_more = await service.follows(db, customer, page)
-    page_headers(response, request, page, has_more)
-    return rows
+    return paged(response, request, page, await service.follows(db, customer, page))
 
 
 @orders_router.post("/follows", status_code=201, summary="Follow a provider's announcements")
@@ -166,9 +159,7 @@ async def create_route(
 async def my_routes(
     request: Request, response: Response, db: DbSession, account: CurrentProvider, page: ListPage
 ) -> list[dict[str, Any]]:
-    rows, has_more = await planning.my_routes(db, account, page)
-    page_headers(response, request, page, has_more)
-    return rows
+    return paged(response, request, page, await planning.my_routes(db, account, page))
 
 
 @routes_router.get("/{route_id}", summary="One of my routes with its stops")

@@ -99,14 +99,25 @@ async def create(db: AsyncSession, provider: Provider, data: VerificationIn) -> 
     return _out(row, [])
 
 
-async def update(
-    db: AsyncSession, provider: Provider, verification_id: str, data: VerificationUpdateIn
-) -> VerificationOut:
+async def _own_unapproved(
+    db: AsyncSession,
+    provider: Provider,
+    verification_id: str,
+    approved: type[ApprovedNotEditable | ApprovedNotDeletable],
+) -> ProviderVerification:
+    """The provider's own request, while it is not approved (then `approved` is raised)."""
     row = await repository.own(db, verification_id, provider.id)
     if row is None:
         raise VerificationNotFound()
     if row.status == "approved":
-        raise ApprovedNotEditable()
+        raise approved()
+    return row
+
+
+async def update(
+    db: AsyncSession, provider: Provider, verification_id: str, data: VerificationUpdateIn
+) -> VerificationOut:
+    row = await _own_unapproved(db, provider, verification_id, ApprovedNotEditable)
     for field in data.model_fields_set:
         value = getattr(data, field)
         if value is None and field in ("type", "title"):
@@ -129,11 +140,7 @@ async def update(
 async def delete(
     db: AsyncSession, store: ObjectStore, provider: Provider, verification_id: str
 ) -> None:
-    row = await repository.own(db, verification_id, provider.id)
-    if row is None:
-        raise VerificationNotFound()
-    if row.status == "approved":
-        raise ApprovedNotDeletable()
+    row = await _own_unapproved(db, provider, verification_id, ApprovedNotDeletable)
     await uploads.remove_verification_images(db, store, row.id)
     await repository.remove(db, row.id)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from equinet.kit import storage
 from equinet.ops.backup import BackupError, Step, no_progress
 from equinet.ops.backup.manifest import list_backups, sha256_of
 from equinet.settings import Settings
@@ -103,27 +104,12 @@ def _chunks(body: Any) -> Iterator[bytes]:
 
 def s3_client(settings: Settings) -> Any:
     """A boto3 S3 client from BACKUP_S3_* settings (the default AWS credential chain when the
-    keys are unset)."""
-    import boto3
-    from botocore.config import Config
-
-    config = Config(
-        # S3-compatible servers (MinIO, Ceph, a local test server) often live on an IP or a
-        # single host name, where virtual-hosted bucket addressing cannot work.
-        s3={"addressing_style": "path" if settings.backup_s3_endpoint_url else "auto"},
-        # Not every S3-compatible server understands the newer default CRC trailers; our own
-        # sha256 read-back check is the integrity guarantee.
-        request_checksum_calculation="when_required",
-        response_checksum_validation="when_required",
-        retries={"max_attempts": 3, "mode": "standard"},
-    )
-    return boto3.session.Session().client(
-        "s3",
+    keys are unset); our own sha256 read-back check is the integrity guarantee."""
+    return storage.s3_client(
         endpoint_url=settings.backup_s3_endpoint_url,
-        aws_access_key_id=settings.backup_s3_access_key_id,
-        aws_secret_access_key=settings.backup_s3_secret_access_key,
-        region_name=settings.backup_s3_region or "us-east-1",
-        config=config,
+        access_key_id=settings.backup_s3_access_key_id,
+        secret_access_key=settings.backup_s3_secret_access_key,
+        region=settings.backup_s3_region,
     )
 
 
