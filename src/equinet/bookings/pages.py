@@ -38,7 +38,7 @@ from equinet.reviews import service as reviews
 from equinet.reviews.schemas import CreateReviewIn
 from equinet.settings import Settings, settings_of
 from equinet.web.context import CurrentVisitor, PageCustomer, redirect
-from equinet.web.forms import FORM, FormInvalid, attempt, domain_errors, parse, values_of
+from equinet.web.forms import FORM, FormInvalid, attempt, domain_errors, parse, submitted, values_of
 from equinet.web.pages import page_router
 from equinet.web.templating import render
 
@@ -318,20 +318,17 @@ async def my_bookings(request: Request, db: DbSession, user: PageCustomer) -> HT
 @router.post("/my/bookings/{booking_id}/cancel", response_class=HTMLResponse)
 async def cancel(request: Request, booking_id: str, db: DbSession, user: PageCustomer) -> Response:
     values = values_of(await request.form(), ("cancellationMessage",))
-    try:
+
+    async def cancel_booking() -> Response:
         data = parse(UpdateBookingIn, {"status": "cancelled", **values})
-        async with attempt(db):
-            await service.update_status(db, settings_of(request), user, None, booking_id, data)
-    except FormInvalid as invalid:
-        errors = invalid.errors
-    except EquinetError as error:
-        if error.status_code == 404:
-            raise
-        errors = domain_errors(error)
-    else:
+        await service.update_status(db, settings_of(request), user, None, booking_id, data)
         return redirect("/my/bookings", flash="cancelled")
+
+    outcome = await submitted(db, cancel_booking)
+    if isinstance(outcome, Response):
+        return outcome
     return await _my_bookings(
-        request, db, user, errors={booking_id: errors}, values={booking_id: values},
+        request, db, user, errors={booking_id: outcome}, values={booking_id: values},
         status_code=422,
     )  # fmt: skip
 
@@ -354,27 +351,21 @@ async def pay(request: Request, booking_id: str, db: DbSession, user: PageCustom
 @router.post("/my/bookings/{booking_id}/review", response_class=HTMLResponse)
 async def review(request: Request, booking_id: str, db: DbSession, user: PageCustomer) -> Response:
     values = values_of(await request.form(), ("rating", "comment"))
-    try:
-        rating: Any = values.get("rating", "")
-        data = parse(
-            CreateReviewIn,
-            {
-                "bookingId": booking_id,
-                **values,
-                "rating": int(rating) if rating.isdigit() else rating,
-            },
-        )
-        async with attempt(db):
-            await reviews.create(db, user, data)
-    except FormInvalid as invalid:
-        errors = invalid.errors
-    except EquinetError as error:
-        if error.status_code == 404:
-            raise
-        errors = domain_errors(error)
-    else:
+    rating: Any = values.get("rating", "")
+    body = {
+        "bookingId": booking_id,
+        **values,
+        "rating": int(rating) if rating.isdigit() else rating,
+    }
+
+    async def review_booking() -> Response:
+        await reviews.create(db, user, parse(CreateReviewIn, body))
         return redirect("/my/bookings", flash="reviewed")
+
+    outcome = await submitted(db, review_booking)
+    if isinstance(outcome, Response):
+        return outcome
     return await _my_bookings(
-        request, db, user, errors={booking_id: errors}, values={booking_id: values},
+        request, db, user, errors={booking_id: outcome}, values={booking_id: values},
         status_code=422,
     )  # fmt: skip

@@ -16,19 +16,18 @@ from starlette.responses import HTMLResponse, Response
 
 from equinet.db.session import DbSession
 from equinet.group_bookings import service
-from equinet.group_bookings.exceptions import InvalidGroupDates, InvalidInviteCode
+from equinet.group_bookings.exceptions import InvalidGroupDates
 from equinet.group_bookings.schemas import GroupRequestIn, JoinIn, MatchIn
 from equinet.kit.dates import today_local
 from equinet.kit.errors import EquinetError
 from equinet.kit.i18n import gettext, mark
 from equinet.kit.pagination import PageRequest
 from equinet.providers import service as providers
-from equinet.routes.exceptions import AddressNotFound
 from equinet.settings import settings_of
 from equinet.web.context import PageCustomer, PageProvider, redirect
-from equinet.web.forms import FormInvalid, attempt, domain_errors, parse, values_of
+from equinet.web.forms import FORM, never, parse, submitted, values_of
 from equinet.web.pages import page_router
-from equinet.web.places import point_of_address
+from equinet.web.places import ADDRESS_HINT, address_refused, point_of_address
 from equinet.web.templating import render
 
 # The pages show the first page of each list, as large as the API's cap allows.
@@ -42,7 +41,6 @@ GROUP_FIELDS = (
 )  # fmt: skip
 JOIN_FIELDS = ("inviteCode", "numberOfHorses", "horseName", "notes")
 MATCH_FIELDS = ("serviceId", "bookingDate", "startTime")
-ADDRESS_HINT = mark('Hittar inte orten. Skriv adressen som "Gata 1, Ort".')
 GROUP_STATUS = {
     "open": mark("Öppen"),
     "matched": mark("Bokad"),
@@ -131,41 +129,36 @@ async def create_group(request: Request, db: DbSession, user: PageCustomer) -> R
     point = point_of_address(values.get("address", ""))
     if point is not None:
         body["latitude"], body["longitude"] = point
-    try:
-        data = parse(GroupRequestIn, body)
-        async with attempt(db):
-            group = await service.create_group(db, user, data)
-    except FormInvalid as invalid:
-        errors = invalid.errors
-    except InvalidGroupDates as error:
-        errors = domain_errors(error, "dateFrom")
-    except AddressNotFound:
-        errors = {"address": gettext(ADDRESS_HINT)}
-    except EquinetError as error:
-        errors = domain_errors(error)
-    else:
+
+    async def create() -> Response:
+        with address_refused("address", gettext(ADDRESS_HINT)):
+            group = await service.create_group(db, user, parse(GroupRequestIn, body))
         return redirect(f"/customer/group-bookings/{group['id']}", flash="group-created")
-    return _group_form(request, values, errors, status_code=422)
+
+    outcome = await submitted(
+        db, create, field=lambda error: "dateFrom" if isinstance(error, InvalidGroupDates) else FORM,
+        raises=never,
+    )  # fmt: skip
+    if isinstance(outcome, Response):
+        return outcome
+    return _group_form(request, values, outcome, status_code=422)
 
 
 @router.post("/customer/group-bookings/join", response_class=HTMLResponse)
 async def join(request: Request, db: DbSession, user: PageCustomer) -> Response:
     values = values_of(await request.form(), JOIN_FIELDS)
     body = {**values, "numberOfHorses": _number(values.get("numberOfHorses"))}
-    try:
-        data = parse(JoinIn, body)
-        async with attempt(db):
-            joined = await service.join(db, user, data)
-    except FormInvalid as invalid:
-        errors = invalid.errors
-    except InvalidInviteCode as error:
-        errors = domain_errors(error, "inviteCode")
-    except EquinetError as error:
-        errors = domain_errors(error, "inviteCode")
-    else:
+
+    async def join_group() -> Response:
+        joined = await service.join(db, user, parse(JoinIn, body))
         target = f"/customer/group-bookings/{joined['groupBookingRequestId']}"
         return redirect(target, flash="group-joined")
-    return await _my_groups(request, db, user, join_values=values, join_errors=errors,
+
+    # An unknown invite code is a 404 from the service, and a message beside the code here.
+    outcome = await submitted(db, join_group, field="inviteCode", raises=never)
+    if isinstance(outcome, Response):
+        return outcome
+    return await _my_groups(request, db, user, join_values=values, join_errors=outcome,
                             status_code=422)  # fmt: skip
 
 
@@ -252,16 +245,15 @@ async def match_page(
 @router.post("/provider/group-bookings/{group_id}/match", response_class=HTMLResponse)
 async def match(request: Request, group_id: str, db: DbSession, account: PageProvider) -> Response:
     values = values_of(await request.form(), MATCH_FIELDS)
-    try:
-        data = parse(MatchIn, values)
-        async with attempt(db):
-            await service.match(db, settings_of(request), account, group_id, data)
-    except FormInvalid as invalid:
-        errors = invalid.errors
-    except EquinetError as error:
-        if error.code in ("GROUP_NOT_OPEN", "GROUP_BOOKING_NOT_FOUND"):
-            raise
-        errors = domain_errors(error)
-    else:
+
+    async def match_group() -> Response:
+        await service.match(db, settings_of(request), account, group_id, parse(MatchIn, values))
         return redirect("/provider/group-bookings", flash="group-matched")
-    return await _match_page(request, db, account, group_id, values, errors, status_code=422)
+
+    outcome = await submitted(
+        db, match_group,
+        raises=lambda error: error.code in ("GROUP_NOT_OPEN", "GROUP_BOOKING_NOT_FOUND"),
+    )  # fmt: skip
+    if isinstance(outcome, Response):
+        return outcome
+    return await _match_page(request, db, account, group_id, values, outcome, status_code=422)

@@ -42,7 +42,9 @@ from equinet.web.forms import (
     FormInvalid,
     attempt,
     domain_errors,
+    never,
     parse,
+    submitted,
     validation_errors,
     values_of,
 )
@@ -364,18 +366,16 @@ async def services(request: Request, db: DbSession, account: PageProvider) -> HT
 @router.post("/services", response_class=HTMLResponse)
 async def create_service(request: Request, db: DbSession, account: PageProvider) -> Response:
     values = _service_values(await request.form())
-    try:
-        data = parse(ServiceIn, values)
-        async with attempt(db):
-            await catalog.create_service(db, account.provider.id, data)
-    except FormInvalid as invalid:
-        errors = invalid.errors
-    except EquinetError as error:
-        errors = domain_errors(error)
-    else:
+
+    async def create() -> Response:
+        await catalog.create_service(db, account.provider.id, parse(ServiceIn, values))
         return redirect("/provider/services", flash="service-created")
+
+    outcome = await submitted(db, create, raises=never)
+    if isinstance(outcome, Response):
+        return outcome
     return await _services_page(
-        request, db, account, errors={"new": errors}, values={"new": values}, status_code=422
+        request, db, account, errors={"new": outcome}, values={"new": values}, status_code=422
     )
 
 
@@ -385,20 +385,17 @@ async def edit_service(
 ) -> Response:
     form = await request.form()
     values = _service_values(form)
-    try:
+
+    async def save() -> Response:
         data = parse(ServiceUpdate, {**values, "isActive": form.get("isActive") == "on"})
-        async with attempt(db):
-            await catalog.replace_service(db, account.provider.id, service_id, data)
-    except FormInvalid as invalid:
-        errors = invalid.errors
-    except EquinetError as error:
-        if error.status_code == 404:
-            raise
-        errors = domain_errors(error)
-    else:
+        await catalog.replace_service(db, account.provider.id, service_id, data)
         return redirect("/provider/services", flash="service-saved")
+
+    outcome = await submitted(db, save)
+    if isinstance(outcome, Response):
+        return outcome
     return await _services_page(
-        request, db, account, errors={service_id: errors}, values={service_id: values},
+        request, db, account, errors={service_id: outcome}, values={service_id: values},
         status_code=422,
     )  # fmt: skip
 
@@ -514,22 +511,23 @@ async def save_exception(request: Request, db: DbSession, account: PageProvider)
     }
     if not closed:
         body.update(startTime=values.get("startTime", ""), endTime=values.get("endTime", ""))
-    try:
+
+    async def save() -> Response:
         data = parse(ExceptionIn, body)
         if not closed and (data.start_time is None or data.end_time is None):
             missing = "startTime" if data.start_time is None else "endTime"
             raise FormInvalid({missing: gettext("Fältet måste fyllas i")})
-        async with attempt(db):
-            await availability.save_exception(db, account, account.provider.id, data)
-    except FormInvalid as invalid:
-        errors = invalid.errors
-    except EquinetError as error:
-        field_name = "endTime" if "Starttid" in error.message else "date"
-        errors = domain_errors(error, field_name)
-    else:
+        await availability.save_exception(db, account, account.provider.id, data)
         return redirect("/provider/hours", flash="exception-saved")
+
+    outcome = await submitted(
+        db, save, field=lambda error: "endTime" if "Starttid" in error.message else "date",
+        raises=never,
+    )  # fmt: skip
+    if isinstance(outcome, Response):
+        return outcome
     return await _hours_page(
-        request, db, account, exception_values=values, exception_errors=errors, status_code=422
+        request, db, account, exception_values=values, exception_errors=outcome, status_code=422
     )
 
 
@@ -582,20 +580,17 @@ async def review_list(request: Request, db: DbSession, account: PageProvider) ->
 @router.post("/reviews/{review_id}/reply", response_class=HTMLResponse)
 async def reply(request: Request, review_id: str, db: DbSession, account: PageProvider) -> Response:
     values = values_of(await request.form(), ("reply",))
-    try:
+
+    async def save() -> Response:
         data = parse(ReplyIn, {"reply": values.get("reply", "").strip()})
-        async with attempt(db):
-            await reviews.reply(db, account.provider.id, review_id, data)
-    except FormInvalid as invalid:
-        errors = invalid.errors
-    except EquinetError as error:
-        if error.status_code == 404:
-            raise
-        errors = domain_errors(error, "reply")
-    else:
+        await reviews.reply(db, account.provider.id, review_id, data)
         return redirect("/provider/reviews", flash="reply-saved")
+
+    outcome = await submitted(db, save, field="reply")
+    if isinstance(outcome, Response):
+        return outcome
     return await _reviews_page(
-        request, db, account, errors={review_id: errors}, values={review_id: values},
+        request, db, account, errors={review_id: outcome}, values={review_id: values},
         status_code=422,
     )  # fmt: skip
 

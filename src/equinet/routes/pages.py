@@ -26,7 +26,7 @@ from equinet.kit.i18n import STOCKHOLM, format_clock, gettext, mark
 from equinet.kit.pagination import PageRequest
 from equinet.providers.exceptions import ProviderNotFound
 from equinet.routes import planning, service
-from equinet.routes.exceptions import AddressNotFound, InvalidDates
+from equinet.routes.exceptions import InvalidDates
 from equinet.routes.schemas import (
     AnnouncementIn,
     CustomerOrderIn,
@@ -36,10 +36,10 @@ from equinet.routes.schemas import (
 )
 from equinet.settings import settings_of
 from equinet.web.context import CurrentVisitor, PageCustomer, PageProvider, redirect
-from equinet.web.forms import FORM, FormInvalid, attempt, domain_errors, parse, values_of
+from equinet.web.forms import FORM, FormInvalid, never, parse, submitted, values_of
 from equinet.web.forms import _message as field_message
 from equinet.web.pages import page_router
-from equinet.web.places import point_of_address
+from equinet.web.places import ADDRESS_HINT, address_refused, point_of_address
 from equinet.web.templating import render
 
 # The pages show the first page of each list, as large as the API's cap allows.
@@ -71,7 +71,6 @@ ROUTE_STATUS = {
     "in_progress": mark("Pågår"),
     "completed": mark("Genomförd"),
 }
-ADDRESS_HINT = mark('Hittar inte orten. Skriv adressen som "Gata 1, Ort".')
 PRIORITY = {"normal": mark("Normal"), "urgent": mark("Akut (inom 48 timmar)")}
 
 
@@ -168,37 +167,34 @@ async def create_order(request: Request, db: DbSession, user: PageCustomer) -> R
     values = values_of(await request.form(), ORDER_FIELDS)
     body: dict[str, Any] = {**values, "numberOfHorses": _number(values.get("numberOfHorses"))}
     _located(body, values.get("address", ""))
-    try:
-        data = parse(CustomerOrderIn, body)
-        async with attempt(db):
-            await service.create_customer_order(db, user, data)
-    except FormInvalid as invalid:
-        errors = invalid.errors
-    except InvalidDates as error:
-        errors = domain_errors(error, "dateFrom")
-    except AddressNotFound:
-        errors = {"address": gettext(ADDRESS_HINT)}
-    except EquinetError as error:
-        errors = domain_errors(error)
-    else:
+
+    async def create() -> Response:
+        with address_refused("address", gettext(ADDRESS_HINT)):
+            await service.create_customer_order(db, user, parse(CustomerOrderIn, body))
         return redirect("/customer/route-orders", flash="order-created")
-    return _order_form(request, values, errors, status_code=422)
+
+    outcome = await submitted(db, create, field=_dates_field, raises=never)
+    if isinstance(outcome, Response):
+        return outcome
+    return _order_form(request, values, outcome, status_code=422)
+
+
+def _dates_field(error: EquinetError) -> str:
+    return "dateFrom" if isinstance(error, InvalidDates) else FORM
 
 
 @router.post("/customer/route-orders/{order_id}/cancel", response_class=HTMLResponse)
 async def cancel_order(
     request: Request, order_id: str, db: DbSession, user: PageCustomer
 ) -> Response:
-    try:
-        async with attempt(db):
-            await service.cancel_order(db, user, None, order_id)
-    except EquinetError as error:
-        if error.status_code == 404:
-            raise
-        return await _my_orders(
-            request, db, user, errors={order_id: domain_errors(error)}, status_code=409
-        )
-    return redirect("/customer/route-orders", flash="order-cancelled")
+    async def cancel() -> Response:
+        await service.cancel_order(db, user, None, order_id)
+        return redirect("/customer/route-orders", flash="order-cancelled")
+
+    outcome = await submitted(db, cancel)
+    if isinstance(outcome, Response):
+        return outcome
+    return await _my_orders(request, db, user, errors={order_id: outcome}, status_code=409)
 
 
 @router.post("/customer/follows", response_class=HTMLResponse)
@@ -211,22 +207,21 @@ async def follow(request: Request, db: DbSession, user: PageCustomer) -> Respons
     _located(body, values.get("place", ""))
     back = values.get("back", "")
     back = back if back.startswith("/announcements") else "/announcements"
-    try:
-        data = parse(FollowIn, body)
-        async with attempt(db):
-            await service.follow(db, user, data)
-    except FormInvalid as invalid:
-        errors = invalid.errors
-    except AddressNotFound:
-        errors = {"place": gettext("Ange din ort, så vet vi vilket område du vill bevaka.")}
-    except ProviderNotFound:
-        raise
-    except EquinetError as error:
-        errors = domain_errors(error, "place")
-    else:
+
+    async def follow_provider() -> Response:
+        place = gettext("Ange din ort, så vet vi vilket område du vill bevaka.")
+        with address_refused("place", place):
+            await service.follow(db, user, parse(FollowIn, body))
         return redirect(back, flash="followed")
+
+    outcome = await submitted(
+        db, follow_provider, field="place",
+        raises=lambda error: isinstance(error, ProviderNotFound),
+    )  # fmt: skip
+    if isinstance(outcome, Response):
+        return outcome
     return await _announcements_page(
-        request, db, user, follow_errors={values.get("providerId", ""): errors},
+        request, db, user, follow_errors={values.get("providerId", ""): outcome},
         follow_values=values, status_code=422,
     )  # fmt: skip
 
@@ -303,19 +298,22 @@ def _stop_inputs(form: FormData) -> dict[str, str]:
 STOP_INPUTS = {"locationName": "Name", "address": "Address"}
 
 
-def _stop_errors(invalid: FormInvalid) -> dict[str, str]:
-    """A stop's message beside its own input (`stops.0.address` → `stop1Address`)."""
-    errors = dict(invalid.errors)
-    cause = invalid.__cause__
-    if isinstance(cause, ValidationError):
-        for item in cause.errors():
-            where = [str(part) for part in item.get("loc", ())]
-            if len(where) == 3 and where[0] == "stops" and where[2] in STOP_INPUTS:
-                name = f"stop{int(where[1]) + 1}{STOP_INPUTS[where[2]]}"
-                errors.setdefault(name, field_message(dict(item)))
-        if any(name.startswith("stop") and name != "stops" for name in errors):
-            errors.pop("stops", None)
-    return errors
+def _announcement(body: dict[str, Any]) -> AnnouncementIn:
+    """The form through the API's model; a stop's message goes beside its own input
+    (`stops.0.address` → `stop1Address`)."""
+    try:
+        return parse(AnnouncementIn, body)
+    except FormInvalid as invalid:
+        errors, cause = invalid.errors, invalid.__cause__
+        if isinstance(cause, ValidationError):
+            for item in cause.errors():
+                where = [str(part) for part in item.get("loc", ())]
+                if len(where) == 3 and where[0] == "stops" and where[2] in STOP_INPUTS:
+                    name = f"stop{int(where[1]) + 1}{STOP_INPUTS[where[2]]}"
+                    errors.setdefault(name, field_message(dict(item)))
+            if any(name.startswith("stop") and name != "stops" for name in errors):
+                errors.pop("stops", None)
+        raise
 
 
 def _announcement_form(
@@ -354,21 +352,20 @@ async def create_announcement(request: Request, db: DbSession, account: PageProv
         "specialInstructions": values.get("specialInstructions", ""),
         "stops": [{k: v for k, v in s.items() if v != ""} for s in stops],
     }
-    try:
-        data = parse(AnnouncementIn, body)
-        async with attempt(db):
-            created = await service.create_announcement(
-                db, settings_of(request), account.user, account.provider, data
-            )
-    except FormInvalid as invalid:
-        errors = _stop_errors(invalid)
-    except InvalidDates as error:
-        errors = domain_errors(error, "dateFrom")
-    except EquinetError as error:
-        errors = domain_errors(error, "stops")
-    else:
+
+    async def create() -> Response:
+        created = await service.create_announcement(
+            db, settings_of(request), account.user, account.provider, _announcement(body)
+        )
         return redirect(f"/announcements/{created['id']}", flash="announcement-created")
-    return _announcement_form(request, values, errors, status_code=422)
+
+    outcome = await submitted(
+        db, create, field=lambda error: "dateFrom" if isinstance(error, InvalidDates) else "stops",
+        raises=never,
+    )  # fmt: skip
+    if isinstance(outcome, Response):
+        return outcome
+    return _announcement_form(request, values, outcome, status_code=422)
 
 
 # --- available orders and route planning -------------------------------------------------------
@@ -446,16 +443,14 @@ async def available(
 async def cancel_announcement(
     request: Request, order_id: str, db: DbSession, account: PageProvider
 ) -> Response:
-    try:
-        async with attempt(db):
-            await service.cancel_order(db, account.user, account.provider, order_id)
-    except EquinetError as error:
-        if error.status_code == 404:
-            raise
-        return await _available_page(
-            request, db, account, errors={FORM: gettext(error.message)}, status_code=409
-        )
-    return redirect("/provider/route-orders", flash="announcement-cancelled")
+    async def cancel() -> Response:
+        await service.cancel_order(db, account.user, account.provider, order_id)
+        return redirect("/provider/route-orders", flash="announcement-cancelled")
+
+    outcome = await submitted(db, cancel)
+    if isinstance(outcome, Response):
+        return outcome
+    return await _available_page(request, db, account, errors=outcome, status_code=409)
 
 
 @router.get("/provider/route-orders/{order_id}/bookings", response_class=HTMLResponse)
@@ -484,16 +479,14 @@ async def create_route(request: Request, db: DbSession, account: PageProvider) -
         "bookingIds": chosen_bookings,
         "optimise": values.get("optimise") == "on",
     }
-    try:
-        data = parse(RouteIn, body)
-        async with attempt(db):
-            route = await planning.create_route(db, settings_of(request), account, data)
-    except FormInvalid as invalid:
-        errors = invalid.errors
-    except EquinetError as error:
-        errors = domain_errors(error)
-    else:
+
+    async def create() -> Response:
+        route = await planning.create_route(db, settings_of(request), account, parse(RouteIn, body))
         return redirect(f"/provider/routes/{route['id']}", flash="route-created")
+
+    errors = await submitted(db, create, raises=never)
+    if isinstance(errors, Response):
+        return errors
     if FORM in errors and not chosen and not chosen_bookings:
         errors["orderIds"] = errors.pop(FORM)
     return await _available_page(
@@ -558,21 +551,18 @@ async def update_stop(
     request: Request, route_id: str, stop_id: str, db: DbSession, account: PageProvider
 ) -> Response:
     values = values_of(await request.form(), ("status", "problemNote"))
-    try:
+
+    async def update() -> Response:
         data = parse(StopUpdateIn, values)
         if data.status == "problem" and not (data.problem_note or "").strip():
             raise FormInvalid({"problemNote": gettext("Beskriv problemet")})
-        async with attempt(db):
-            await planning.update_stop(db, settings_of(request), account, route_id, stop_id, data)
-    except FormInvalid as invalid:
-        errors = invalid.errors
-    except EquinetError as error:
-        if error.status_code == 404:
-            raise
-        errors = domain_errors(error)
-    else:
+        await planning.update_stop(db, settings_of(request), account, route_id, stop_id, data)
         return redirect(f"/provider/routes/{route_id}#stop-{stop_id}", flash="stop-updated")
+
+    outcome = await submitted(db, update)
+    if isinstance(outcome, Response):
+        return outcome
     return await _route_page(
-        request, db, account, route_id, stop_errors={stop_id: errors},
+        request, db, account, route_id, stop_errors={stop_id: outcome},
         stop_values={stop_id: values}, status_code=422,
     )  # fmt: skip

@@ -23,7 +23,7 @@ from equinet.uploads.pages import read_upload_form, receive_upload, store
 from equinet.verification import service
 from equinet.verification.schemas import ReviewIn, VerificationIn
 from equinet.web.context import PageAdmin, PageProvider, redirect
-from equinet.web.forms import FORM, FormInvalid, attempt, domain_errors, parse
+from equinet.web.forms import FORM, FormInvalid, attempt, domain_errors, parse, submitted
 from equinet.web.pages import page_router
 from equinet.web.templating import render
 
@@ -175,25 +175,25 @@ async def review(
     form = await request.form()
     values = {k: str(form[k]) for k in ("action", "reviewNote") if isinstance(form.get(k), str)}
     settings = request.app.state.settings
-    try:
+
+    async def decide() -> Response:
         decision = parse(ReviewIn, values)
-        async with attempt(db):
-            await service.review(
-                db, settings, user, verification_id, decision,
-                ip_address=client_ip(request.scope, settings.trusted_proxies),
-            )  # fmt: skip
-    except FormInvalid as invalid:
-        errors = invalid.errors
-    except EquinetError as error:
-        if error.status_code == 404:
-            raise
-        field = "reviewNote" if error.code == "RejectionNeedsReason" else FORM
-        errors = domain_errors(error, field)
-    else:
+        await service.review(
+            db, settings, user, verification_id, decision,
+            ip_address=client_ip(request.scope, settings.trusted_proxies),
+        )  # fmt: skip
         flash = "verification-approved" if decision.action == "approve" else "verification-rejected"
         return redirect("/admin/verifications", flash=flash)
+
+    outcome = await submitted(
+        db,
+        decide,
+        field=lambda error: "reviewNote" if error.code == "RejectionNeedsReason" else FORM,
+    )
+    if isinstance(outcome, Response):
+        return outcome
     return await _queue(
-        request, db, errors={verification_id: errors}, values={verification_id: values},
+        request, db, errors={verification_id: outcome}, values={verification_id: values},
         status_code=422,
     )  # fmt: skip
 

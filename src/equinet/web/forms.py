@@ -7,13 +7,14 @@ through the same model and the same rules; the messages are the same Swedish mes
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
+from starlette.responses import Response
 
 from equinet.kit.errors import EquinetError
 from equinet.kit.i18n import gettext, mark
@@ -94,3 +95,35 @@ async def attempt(db: AsyncSession) -> AsyncIterator[None]:
     nothing half-written)."""
     async with db.begin_nested():
         yield
+
+
+def not_found(error: EquinetError) -> bool:
+    """For `raises`: the page's own subject is missing, a 404 page rather than a message."""
+    return error.status_code == 404
+
+
+def never(error: EquinetError) -> bool:
+    """For `raises`: every domain error is a message beside the fields."""
+    return False
+
+
+async def submitted(
+    db: AsyncSession,
+    action: Callable[[], Awaitable[Response]],
+    *,
+    field: str | Callable[[EquinetError], str] = FORM,
+    raises: Callable[[EquinetError], bool] = not_found,
+) -> Response | dict[str, str]:
+    """Run a form's action, its parse included, in the savepoint of `attempt`: its answer (a
+    redirect) when it went through, else the messages beside the fields. A domain error's
+    message goes beside `field` (a name, or one chosen for the error) unless `raises` says it
+    propagates."""
+    try:
+        async with attempt(db):
+            return await action()
+    except FormInvalid as invalid:
+        return invalid.errors
+    except EquinetError as error:
+        if raises(error):
+            raise
+        return domain_errors(error, field if isinstance(field, str) else field(error))

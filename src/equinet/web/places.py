@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 from equinet.kit.geo import haversine_km
+from equinet.kit.i18n import mark
+from equinet.routes.exceptions import AddressNotFound
+from equinet.web.forms import FormInvalid
 
 _MIN_POPULATION = 5000
+
+ADDRESS_HINT = mark('Hittar inte orten. Skriv adressen som "Gata 1, Ort".')
 
 
 def _key(name: str) -> str:
@@ -54,3 +61,12 @@ def point_of_address(address: str) -> tuple[float, float] | None:
         if found is not None:
             return found[1], found[2]
     return None
+
+
+@contextmanager
+def address_refused(field: str, message: str) -> Iterator[None]:
+    """An address no service can place: `message` beside its input, as a refused form."""
+    try:
+        yield
+    except AddressNotFound as error:
+        raise FormInvalid({field: message}) from error
