@@ -83,17 +83,20 @@ async def test_a_closed_date_has_no_slots(
         assert (body["isClosed"], body["openingTime"], body["slots"]) == (True, None, [])
 
 
+async def uppsala_tuesday_booked_at_nine(db: AsyncSession) -> tuple[str, dict[str, str]]:
+    """An Uppsala provider open 08-16 on a Tuesday with a visit at 09; its availability query."""
+    provider = await factories.provider(db, latitude=59.8586, longitude=17.6389)
+    await factories.availability(db, provider, day_of_week=1, start_time="08:00", end_time="16:00")
+    tuesday = next_weekday(1)
+    await factories.booking(db, at=provider, day=tuesday, start_time="09:00", end_time="10:00")
+    params = {"date": tuesday.isoformat(), "serviceDuration": "60"}
+    return f"/api/providers/{provider.id}/availability", params
+
+
 async def test_customer_coordinates_widen_the_gap_by_travel_time(
     client: httpx.AsyncClient, db_session: AsyncSession
 ) -> None:
-    provider = await factories.provider(db_session, latitude=59.8586, longitude=17.6389)
-    await factories.availability(db_session, provider, day_of_week=1, start_time="08:00",
-                                 end_time="16:00")  # fmt: skip
-    tuesday = next_weekday(1)
-    await factories.booking(db_session, at=provider, day=tuesday, start_time="09:00",
-                            end_time="10:00")  # fmt: skip
-    url = f"/api/providers/{provider.id}/availability"
-    params = {"date": tuesday.isoformat(), "serviceDuration": "60"}
+    url, params = await uppsala_tuesday_booked_at_nine(db_session)
     near = (await client.get(url, params=params)).json()["slots"]
     # ~50 km away: 72 minutes of driving on top of the hour of buffer.
     far = (await client.get(url, params={**params, "lat": 60.3083, "lng": 17.6389})).json()
@@ -105,15 +108,8 @@ async def test_customer_coordinates_widen_the_gap_by_travel_time(
 async def test_a_signed_in_customer_gets_slots_measured_from_their_own_stable(
     client: httpx.AsyncClient, db_session: AsyncSession, settings: Settings
 ) -> None:
-    provider = await factories.provider(db_session, latitude=59.8586, longitude=17.6389)
-    await factories.availability(db_session, provider, day_of_week=1, start_time="08:00",
-                                 end_time="16:00")  # fmt: skip
-    tuesday = next_weekday(1)
-    await factories.booking(db_session, at=provider, day=tuesday, start_time="09:00",
-                            end_time="10:00")  # fmt: skip
+    url, params = await uppsala_tuesday_booked_at_nine(db_session)
     far_customer = await factories.user(db_session, latitude=60.3083, longitude=17.6389)
-    url = f"/api/providers/{provider.id}/availability"
-    params = {"date": tuesday.isoformat(), "serviceDuration": "60"}
 
     def at_eleven(response: httpx.Response) -> bool:
         return next(s for s in response.json()["slots"] if s["startTime"] == "11:00")["isAvailable"]
