@@ -365,25 +365,24 @@ async def all_statuses(bases: list[str]) -> list[int]:
         return [(await client.get(f"{b}/api/providers")).status_code for b in bases]
 
 
+def every_worker_answers(bases: list[str], status: int) -> tuple[list[int], float]:
+    """Poll every worker for up to 10 s until all answer `status`: their last answers, and
+    how long that took."""
+    started = time.monotonic()
+    statuses: list[int] = []
+    while time.monotonic() - started < 10:
+        statuses = asyncio.run(all_statuses(bases))
+        if all(s == status for s in statuses):
+            break
+        time.sleep(0.2)
+    return statuses, time.monotonic() - started
+
+
 def check_maintenance(bases: list[str], env: dict[str, str], setup: str, report: Report) -> None:
     equinet(env, "maintenance", "on", "--message", "Skalningstest")
-    started = time.monotonic()
-    on: list[int] = []
-    while time.monotonic() - started < 10:
-        on = asyncio.run(all_statuses(bases))
-        if all(s == 503 for s in on):
-            break
-        time.sleep(0.2)
-    on_after = time.monotonic() - started
+    on, on_after = every_worker_answers(bases, 503)
     equinet(env, "maintenance", "off")
-    started = time.monotonic()
-    off: list[int] = []
-    while time.monotonic() - started < 10:
-        off = asyncio.run(all_statuses(bases))
-        if all(s == 200 for s in off):
-            break
-        time.sleep(0.2)
-    off_after = time.monotonic() - started
+    off, off_after = every_worker_answers(bases, 200)
     report.check(
         setup, "maintenance mode",
         all(s == 503 for s in on) and all(s == 200 for s in off),

@@ -23,12 +23,12 @@ from equinet.availability.service import (
     InvalidSchedule,
     ServiceNotFound,
 )
+from equinet.availability.slots import stable_of
 from equinet.db.session import DbSession
 from equinet.kit.dates import InvalidDate
 from equinet.kit.errors import errors
 from equinet.kit.pagination import PageRequest, page_headers, paginated
 from equinet.kit.rate_limit_routes import limit_route
-from equinet.models import User
 from equinet.providers.exceptions import ProviderNotFound
 
 router = APIRouter(prefix="/api/providers/{provider_id}", tags=["availability"])
@@ -40,13 +40,6 @@ limit_route(
 )
 
 OptionalText = Annotated[str | None, Query()]
-
-
-def _stable_of(user: User) -> tuple[str, str] | None:
-    """A customer's own coordinates, where their visits take place."""
-    if user.user_type != "customer" or user.latitude is None or user.longitude is None:
-        return None
-    return str(user.latitude), str(user.longitude)
 
 
 @router.get(
@@ -68,9 +61,10 @@ async def day_availability(
         # A signed-in customer is offered only slots their booking would pass: travel time
         # from their own stable, as POST /api/bookings measures it. Anonymous: no session read.
         active = await get_active_session(request, db)
-        stable = _stable_of(active.user) if active is not None else None
+        customer = active.user if active is not None else None
+        stable = stable_of(customer) if customer and customer.user_type == "customer" else None
         if stable is not None:
-            lat, lng = stable
+            lat, lng = str(stable.latitude), str(stable.longitude)
     return await service.day_view(
         db,
         request.app.state.settings,

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,6 +52,9 @@ from equinet.kit.dates import (
 )
 from equinet.kit.geo import travel_minutes
 from equinet.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from equinet.models import User
 
 __all__ = [
     "BookingInPast",
@@ -194,6 +197,12 @@ async def opening_window(db: AsyncSession, provider_id: str, day: date) -> Openi
     None when the day is closed (closed exception, closed or inactive weekly row, or no row).
     """
     return _window_of(await repository.day_rules(db, provider_id, day))
+
+
+def stable_of(customer: User) -> Location | None:
+    """Where a customer's visits take place (their own coordinates), when known: the point
+    travel time to and from their booking is measured from."""
+    return _location_of(customer.latitude, customer.longitude)
 
 
 def _location_of(latitude: float | None, longitude: float | None) -> Location | None:

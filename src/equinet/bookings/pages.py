@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from equinet.availability import service as availability
 from equinet.availability.exceptions import SlotUnavailable
 from equinet.availability.schemas import DayAvailabilityOut, SlotOut
+from equinet.availability.slots import stable_of
 from equinet.bookings import service
 from equinet.bookings.exceptions import HorseAlreadyBooked, HorseNotFound
 from equinet.bookings.schemas import CreateBookingIn, UpdateBookingIn
@@ -112,9 +113,7 @@ async def _day(
     db: DbSession, settings: Settings, picker: Picker, day: date, customer: User | None
 ) -> DayAvailabilityOut:
     assert picker.service is not None
-    located = (
-        customer is not None and customer.latitude is not None and customer.longitude is not None
-    )
+    stable = stable_of(customer) if customer is not None else None
     return await availability.day_view(
         db,
         settings,
@@ -122,8 +121,8 @@ async def _day(
         day=day.isoformat(),
         service_id=picker.service.id,
         service_duration=None,
-        latitude=str(customer.latitude) if located and customer else None,
-        longitude=str(customer.longitude) if located and customer else None,
+        latitude=str(stable.latitude) if stable else None,
+        longitude=str(stable.longitude) if stable else None,
     )
 
 

@@ -18,7 +18,13 @@ from typing import Any
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from equinet.availability.slots import BookingInPast, Location, TimeNotOnClock, check_bookable
+from equinet.availability.slots import (
+    BookingInPast,
+    Location,
+    TimeNotOnClock,
+    check_bookable,
+    stable_of,
+)
 from equinet.bookings import emails, repository, views
 from equinet.bookings.exceptions import (
     BookingExists,
@@ -111,12 +117,6 @@ def time_window(day: date, start: str, end: str | None, duration_minutes: int) -
     if not (is_on_local_clock(day, start_minutes) and is_on_local_clock(day, end_minutes)):
         raise TimeNotOnClock()
     return format_hhmm(start_minutes), format_hhmm(end_minutes)
-
-
-def _location(user: User) -> Location | None:
-    if user.latitude is None or user.longitude is None:
-        return None
-    return Location(float(user.latitude), float(user.longitude))
 
 
 async def _check_route_order(
@@ -280,7 +280,7 @@ async def create_booking(
         start=start,
         end=end,
         horse_id=data.horse_id,
-        customer_location=_location(customer),
+        customer_location=stable_of(customer),
         apply_travel_buffer=True,
         now=now,
         values={
@@ -379,7 +379,7 @@ async def create_manual_booking(
         start=start,
         end=end,
         horse_id=data.horse_id,
-        customer_location=_location(customer),
+        customer_location=stable_of(customer),
         apply_travel_buffer=False,
         now=now,
         values={
